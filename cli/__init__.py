@@ -1,0 +1,1 @@
+"""The `dashgen` command line: thin click commands over the dashgen library."""

@@ -1,0 +1,55 @@
+"""`dashgen build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dashgen.cli.context import project_of
+
+
+@click.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and name the files that differ from the build.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to build into (default: generated/ in the project).",
+)
+@click.pass_obj
+def build(obj, check, out):
+    """Compile the definitions into Grafana provisioning files under generated/.
+
+    Each dashboard becomes generated/dashboards/<folder>/<uid>.json, with the provider file under
+    generated/provisioning/. The output is written only when every definition compiled and
+    validated, and two builds of the same sources are byte-identical.
+
+    \b
+    Examples:
+      dashgen build                  # refresh generated/
+      dashgen build --check          # in CI: fail when generated/ is stale
+      dashgen build --out /tmp/out   # build somewhere else
+    """
+    from dashgen.build import build as run_build
+    from dashgen.output import stale_files, write_tree
+
+    project = project_of(obj)
+    target = (out or project.generated_dir).resolve()
+    shown = project.relative(target) + "/"
+    result = run_build(project, debug=obj["debug"])
+    stale = stale_files(result.files, target)
+    if check:
+        for rel in stale:
+            click.echo(f"stale: {shown}{rel}")
+        if stale:
+            click.echo(f"{shown} is out of date ({len(stale)} of {len(result.files)} files differ); run `dashgen build`")
+            raise click.exceptions.Exit(1)
+        click.echo(f"{shown} is up to date ({len(result.files)} files)")
+        return
+    if stale:
+        write_tree(result.files, target)
+    dashboards = len(result.dashboards)
+    folders = len({d.folder for d in result.dashboards})
+    click.echo(
+        f"built {dashboards} dashboard{'s' if dashboards != 1 else ''} in {folders} folder{'s' if folders != 1 else ''}"
+        f" into {shown}: {len(stale)} of {len(result.files)} files changed"
+    )

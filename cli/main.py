@@ -1,0 +1,57 @@
+"""The `dashgen` entry point: loads each command's module only when that command runs, so that
+`dashgen --help` starts without importing grafanalib, jsonschema or the Grafana client."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import click
+
+from dashgen import __version__
+
+# name -> (module under dashgen.cli, one-line summary shown by `dashgen --help`)
+COMMANDS = {
+    "build": ("build", "Compile the definitions into Grafana provisioning files under generated/."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"dashgen.cli.{COMMANDS[name][0]}")
+        return getattr(module, name)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dashgen")
+@click.option(
+    "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (default: the nearest parent with a [tool.dashgen] pyproject.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors in definitions.")
+@click.pass_context
+def cli(ctx, project_dir, debug):
+    """dashgen: Grafana dashboards and datasources as code.
+
+    Define dashboards in Python (grafanalib) under dashboards/, then build, lint, diff and push them.
+    """
+    ctx.obj = {"project_dir": project_dir, "debug": debug}
+
+
+def main() -> None:
+    from dashgen.cli.report import run_reporting_errors
+
+    sys.exit(run_reporting_errors(cli))

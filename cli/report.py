@@ -1,0 +1,34 @@
+"""Turns library errors into one-line messages on stderr and the documented exit codes."""
+
+from __future__ import annotations
+
+import click
+
+from dashgen.errors import DashgenError, InputErrors
+
+
+def run_reporting_errors(command) -> int:
+    try:
+        command.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 2
+    except DashgenError as exc:
+        print_error(exc)
+        return exc.exit_code
+    return 0
+
+
+def print_error(exc: DashgenError) -> None:
+    if isinstance(exc, InputErrors):
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        count = len(exc.errors)
+        click.echo(f"{count} error{'s' if count != 1 else ''}", err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)

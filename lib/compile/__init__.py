@@ -1,0 +1,104 @@
+"""Compiles a loaded grafanalib definition into the dashboard JSON that Grafana 12.3 stores."""
+
+from __future__ import annotations
+
+import re
+
+from dashgen.compile import legacy
+from dashgen.compile.clean import clean_dashboard, clean_panel, drop_nulls
+from dashgen.compile.datasources import DatasourceRefError, DatasourceRefs, resolve_panel
+from dashgen.compile.layout import LayoutError, all_panels, assign_ids, lay_out
+from dashgen.compile.plain import to_plain
+from dashgen.errors import InputError, InputErrors, Location
+from dashgen.loader import DashboardSource
+
+SCHEMA_VERSION = 42  # what Grafana 12.3 writes (migration 42 is its newest)
+UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+REF_IDS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+
+
+def compile_dashboard(source: DashboardSource) -> dict:
+    """The Grafana 12.3 model of one definition; raises InputErrors with every problem found in it."""
+    uid = getattr(source.dashboard, "uid", None)
+    where = Location(file=source.file, dashboard=uid if isinstance(uid, str) else None)
+    try:
+        raw = to_plain(source.dashboard)
+    except (TypeError, ValueError) as exc:
+        raise InputErrors([InputError(where, f"cannot turn the definition into JSON: {exc}")]) from None
+    errors: list[InputError] = []
+    dash = clean_dashboard(drop_nulls(raw))
+    _check_identity(dash, where, errors)
+    refs = DatasourceRefs(dash["templating"]["list"])
+    _resolve_variables(dash, refs, where, errors)
+    panels = [_panel(p, refs, where, errors) for p in dash.get("panels", [])]
+    try:
+        panels = lay_out(panels)
+        assign_ids(panels)
+    except LayoutError as exc:
+        errors.append(InputError(Location(source.file, dashboard=where.dashboard, panel=exc.panel), str(exc)))
+    if errors:
+        raise InputErrors(errors)
+    dash["panels"] = panels
+    dash["schemaVersion"] = SCHEMA_VERSION
+    dash["id"] = None  # the one null: provisioned files never pin a database id
+    return dash
+
+
+def _check_identity(dash: dict, where: Location, errors: list[InputError]) -> None:
+    uid, title = dash.get("uid"), dash.get("title")
+    if not isinstance(uid, str) or not uid:
+        errors.append(InputError(where, "dashboard has no uid; set Dashboard(uid=...) so links and pushes stay stable"))
+    elif not UID.match(uid):
+        errors.append(InputError(where, f"uid {uid!r} must be 1 to 40 characters of letters, digits, '-' and '_'"))
+    if not isinstance(title, str) or not title.strip():
+        errors.append(InputError(where, "dashboard title is empty"))
+
+
+def _resolve_variables(dash: dict, refs: DatasourceRefs, where: Location, errors: list[InputError]) -> None:
+    for var in dash["templating"]["list"]:
+        if "datasource" in var:
+            try:
+                var["datasource"] = refs.resolve(var["datasource"])
+            except DatasourceRefError as exc:
+                errors.append(InputError(where, f"variable {var.get('name')!r}: {exc}"))
+    for annotation in dash["annotations"]["list"]:
+        if "datasource" in annotation and not annotation.get("builtIn"):
+            try:
+                annotation["datasource"] = refs.resolve(annotation["datasource"])
+            except DatasourceRefError as exc:
+                errors.append(InputError(where, f"annotation {annotation.get('name')!r}: {exc}"))
+
+
+def _panel(panel: dict, refs: DatasourceRefs, where: Location, errors: list[InputError]) -> dict:
+    panel = clean_panel(panel)
+    here = Location(where.file, dashboard=where.dashboard, panel=panel.get("title", ""))
+    kind = panel.get("type")
+    if kind in legacy.DEPRECATED_PANEL_TYPES:
+        errors.append(InputError(
+            here, f"panel type {kind!r} was removed from Grafana 12; use {legacy.DEPRECATED_PANEL_TYPES[kind]}"
+        ))
+    if kind == "row":
+        panel["panels"] = [_panel(p, refs, where, errors) for p in panel.get("panels", [])]
+        return panel
+    try:
+        resolve_panel(panel, refs)
+    except DatasourceRefError as exc:
+        errors.append(InputError(here, str(exc)))
+    _assign_ref_ids(panel, here, errors)
+    return panel
+
+
+def _assign_ref_ids(panel: dict, here: Location, errors: list[InputError]) -> None:
+    targets = panel.get("targets", [])
+    used = [t.get("refId") for t in targets if t.get("refId")]
+    duplicates = sorted({r for r in used if used.count(r) > 1})
+    if duplicates:
+        errors.append(InputError(here, f"refId {duplicates[0]!r} is used by more than one query"))
+    free = (r for r in REF_IDS if r not in used)
+    for target in targets:
+        if not target.get("refId"):
+            target["refId"] = next(free, None) or f"Q{len(used)}"
+            used.append(target["refId"])
+
+
+__all__ = ["SCHEMA_VERSION", "all_panels", "compile_dashboard"]

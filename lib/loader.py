@@ -1,0 +1,143 @@
+"""Imports every dashboard definition module and reports every broken one in a single run.
+
+A module under dashboards/ whose name starts with "_" is a helper (shared constants or panels), not a
+dashboard. Every other module must define `dashboard`, a grafanalib Dashboard, and may set `folder`.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dashgen.errors import InputError, InputErrors, Location
+from dashgen.project import FOLDER_NAME, Project
+
+
+@dataclass(frozen=True)
+class DashboardSource:
+    """A loaded definition: the grafanalib object and where it came from."""
+
+    file: str  # relative to the project root, e.g. "dashboards/service_health.py"
+    folder: str
+    dashboard: Any
+
+
+def definition_files(folder: Path) -> list[Path]:
+    """Dashboard modules under `folder`, in a stable order that does not depend on the file system."""
+    files = [
+        p for p in folder.rglob("*.py")
+        if not p.name.startswith("_") and "__pycache__" not in p.parts
+    ]
+    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def load_dashboards(project: Project, debug: bool = False) -> list[DashboardSource]:
+    """Every dashboard of the project; raises InputErrors naming each module that failed."""
+    from grafanalib.core import Dashboard
+
+    sources, errors = [], []
+    with _project_importable(project.root):
+        for path in definition_files(project.dashboards_dir):
+            rel = project.relative(path)
+            try:
+                module = _import(path, project)
+                sources.append(_source(module, path, rel, project, Dashboard))
+            except InputError as exc:
+                errors.append(exc)
+            except BaseException as exc:  # noqa: BLE001 - any failure in user code is a located error
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                if debug:
+                    traceback.print_exception(exc)
+                errors.append(_import_error(exc, path, rel, project))
+    if errors:
+        raise InputErrors(errors)
+    return sources
+
+
+def _import(path: Path, project: Project):
+    name = "dashgen_definitions." + ".".join(path.relative_to(project.root).with_suffix("").parts)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _source(module, path: Path, rel: str, project: Project, dashboard_type) -> DashboardSource:
+    if not hasattr(module, "dashboard"):
+        raise InputError(
+            Location(file=rel, line=1),
+            "defines no 'dashboard' (a grafanalib Dashboard); name helper modules with a leading '_'",
+        )
+    if not isinstance(module.dashboard, dashboard_type):
+        kind = type(module.dashboard).__name__
+        raise InputError(
+            Location(file=rel, line=_assignment_line(path, "dashboard")),
+            f"'dashboard' is a {kind}, not a grafanalib Dashboard",
+        )
+    folder = getattr(module, "folder", None)
+    if folder is None:
+        sub = path.parent.relative_to(project.dashboards_dir).parts
+        folder = sub[0] if sub else project.default_folder
+    if not isinstance(folder, str) or not FOLDER_NAME.match(folder):
+        raise InputError(
+            Location(file=rel, line=_assignment_line(path, "folder")),
+            f"folder {folder!r} is not a valid folder name (letters, digits, space, '_', '.', '-'; at most 64)",
+        )
+    return DashboardSource(file=rel, folder=folder, dashboard=module.dashboard)
+
+
+def _import_error(exc: BaseException, path: Path, rel: str, project: Project) -> InputError:
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).resolve() == path.resolve():
+        return InputError(Location(file=rel, line=exc.lineno), f"SyntaxError: {exc.msg}")
+    file, line = rel, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        frame_path = Path(frame.filename).resolve()
+        if frame_path.is_relative_to(project.root):
+            file, line = project.relative(frame_path), frame.lineno
+    if isinstance(exc, SyntaxError) and exc.filename:
+        file, line = project.relative(Path(exc.filename)), exc.lineno
+    message = " ".join(str(exc).split()) or "(no message)"
+    where = "" if file == rel else f" (while loading {rel})"
+    return InputError(Location(file=file, line=line), f"{type(exc).__name__}: {message}{where}")
+
+
+def _assignment_line(path: Path, name: str) -> int:
+    """The line of the last top-level assignment to `name`, for pointing at wrong-typed values."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return 1
+    line = 1
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            line = node.lineno
+    return line
+
+
+class _project_importable:
+    """Lets definitions import the project's helpers (`from dashboards._mpac import ...`) for one load,
+    then forgets them, so a later load in the same process sees fresh code."""
+
+    def __init__(self, root: Path):
+        self.root = str(root)
+
+    def __enter__(self):
+        self.before = set(sys.modules)
+        sys.path.insert(0, self.root)
+        return self
+
+    def __exit__(self, *exc):
+        sys.path.remove(self.root)
+        for name in set(sys.modules) - self.before:
+            module = sys.modules[name]
+            homes = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
+            if name.startswith("dashgen_definitions.") or any(h.startswith(self.root) for h in homes):
+                del sys.modules[name]
+        return False

@@ -1,0 +1,19 @@
+"""Building blocks for dashboards: variables, queries and the recurring panels, as grafanalib objects.
+
+Definitions import from here; each helper returns ordinary grafanalib panels, so anything grafanalib
+offers can still be used beside them.
+"""
+
+from dashgen.panels.queries import LokiQuery, PromQuery, TraceQLQuery
+from dashgen.panels.basic import logs, row, stat, table, timeseries
+from dashgen.panels.red import latency_panel, red_row
+from dashgen.panels.service import service_logs_panel, service_traces_panel
+from dashgen.panels.thresholds import steps
+from dashgen.panels.variables import custom_variable, datasource_variable, query_variable
+
+__all__ = [
+    "LokiQuery", "PromQuery", "TraceQLQuery",
+    "custom_variable", "datasource_variable", "query_variable",
+    "latency_panel", "logs", "red_row", "row", "service_logs_panel", "service_traces_panel",
+    "stat", "steps", "table", "timeseries",
+]
