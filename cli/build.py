@@ -41,15 +41,18 @@ def build(obj, check, out):
         for rel in stale:
             click.echo(f"stale: {shown}{rel}")
         if stale:
-            click.echo(f"{shown} is out of date ({len(stale)} of {len(result.files)} files differ); run `dashgen build`")
+            click.echo(f"{shown} is out of date ({_count(stale, 'file')} differ{'s' if len(stale) == 1 else ''}); run `dashgen build`")
             raise click.exceptions.Exit(1)
         click.echo(f"{shown} is up to date ({len(result.files)} files)")
         return
     if stale:
         write_tree(result.files, target)
-    dashboards = len(result.dashboards)
-    folders = len({d.folder for d in result.dashboards})
+    removed = sum(1 for rel in stale if rel not in result.files)
     click.echo(
-        f"built {dashboards} dashboard{'s' if dashboards != 1 else ''} in {folders} folder{'s' if folders != 1 else ''}"
-        f" into {shown}: {len(stale)} of {len(result.files)} files changed"
+        f"built {_count(result.dashboards, 'dashboard')} in {_count({d.folder for d in result.dashboards}, 'folder')}"
+        f" into {shown}: {len(stale) - removed} of {len(result.files)} files changed, {removed} removed"
     )
+
+
+def _count(items, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"

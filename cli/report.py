@@ -7,9 +7,11 @@ import click
 from dashgen.errors import DashgenError, InputErrors
 
 
-def run_reporting_errors(command) -> int:
+def run_reporting_errors(command, args: list[str] | None = None) -> int:
+    """Runs the click command on `args` (default: sys.argv) and returns the exit code."""
     try:
-        command.main(standalone_mode=False)
+        # Without standalone mode click returns a command's Exit code instead of raising it.
+        result = command.main(args=args, prog_name="dashgen", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -21,7 +23,7 @@ def run_reporting_errors(command) -> int:
     except DashgenError as exc:
         print_error(exc)
         return exc.exit_code
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def print_error(exc: DashgenError) -> None:

@@ -41,8 +41,9 @@ def compile_project(project: Project, debug: bool = False) -> list[CompiledDashb
     from dashgen.loader import load_dashboards
     from dashgen.validate import schema_errors
 
-    compiled, errors = [], []
-    for source in load_dashboards(project, debug=debug):
+    sources, errors = load_dashboards(project, debug=debug)
+    compiled = []
+    for source in sources:
         try:
             model = compile_dashboard(source)
         except InputErrors as exc:

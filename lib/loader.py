@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dashgen.errors import InputError, InputErrors, Location
+from dashgen.errors import InputError, Location
 from dashgen.project import FOLDER_NAME, Project
 
 
@@ -36,8 +36,8 @@ def definition_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def load_dashboards(project: Project, debug: bool = False) -> list[DashboardSource]:
-    """Every dashboard of the project; raises InputErrors naming each module that failed."""
+def load_dashboards(project: Project, debug: bool = False) -> tuple[list[DashboardSource], list[InputError]]:
+    """Every dashboard that loaded, and a located error for each module that did not."""
     from grafanalib.core import Dashboard
 
     sources, errors = [], []
@@ -55,9 +55,7 @@ def load_dashboards(project: Project, debug: bool = False) -> list[DashboardSour
                 if debug:
                     traceback.print_exception(exc)
                 errors.append(_import_error(exc, path, rel, project))
-    if errors:
-        raise InputErrors(errors)
-    return sources
+    return sources, errors
 
 
 def _import(path: Path, project: Project):

@@ -31,12 +31,28 @@ def schema_errors(dash: dict, file: str) -> list[InputError]:
     if validator.is_valid(dash):
         return []
     errors = []
-    for error in sorted(validator.iter_errors(dash), key=lambda e: [str(p) for p in e.absolute_path]):
+    leaves = sorted((_leaf(e) for e in validator.iter_errors(dash)), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in leaves:
         path = list(error.absolute_path)
         where = Location(file=file, dashboard=dash.get("uid"), panel=_panel_title(dash, path))
         pointer = "/" + "/".join(str(p) for p in path)
-        errors.append(InputError(where, f"schema: at {pointer}: {_message(error)}"))
+        errors.append(InputError(where, f"schema: at {pointer}: {' '.join(error.message.split())[:300]}"))
     return errors
+
+
+def _leaf(error):
+    """The most specific reason behind a failed union (a panel is a Panel or a RowPanel): skip the
+    branches whose `type` does not match, then take the deepest error of the rest."""
+    while error.context:
+        branches: dict = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        viable = [
+            subs for subs in branches.values()
+            if not any(s.validator in ("const", "enum") and list(s.relative_path) == ["type"] for s in subs)
+        ] or list(branches.values())
+        error = max((s for subs in viable for s in subs), key=lambda s: len(s.absolute_path))
+    return error
 
 
 def _panel_title(dash: dict, path: list) -> str | None:
@@ -46,12 +62,3 @@ def _panel_title(dash: dict, path: list) -> str | None:
     if len(path) >= 4 and path[2] == "panels" and isinstance(path[3], int):
         panel = panel["panels"][path[3]]
     return panel.get("title", "")
-
-
-def _message(error) -> str:
-    """The most specific reason: for a failed union, the branch that got furthest."""
-    from jsonschema.exceptions import best_match
-
-    if error.context:
-        error = best_match(error.context)
-    return " ".join(error.message.split())[:300]

@@ -1,0 +1,87 @@
+"""Shared test fixtures: throwaway projects, the in-process CLI, golden files."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CORPUS = Path(os.environ.get("DASHGEN_CORPUS", REPO.parent / "shared" / "corpus"))
+
+PYPROJECT = '[project]\nname = "example"\nversion = "0"\n\n[tool.dashgen]\ndefault_folder = "Team"\n'
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+def check_golden(name: str, actual: bytes, update: bool) -> None:
+    """Compares `actual` with tests/golden/<name>, or rewrites it with --update-golden."""
+    path = GOLDEN / name
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(actual)
+        return
+    assert path.exists(), f"no golden file {name}; run pytest --update-golden"
+    assert actual.decode() == path.read_text(encoding="utf-8"), f"{name} differs; run pytest --update-golden if intended"
+
+
+class Project:
+    """A dashgen project in a temporary folder."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir(parents=True)
+        (root / "pyproject.toml").write_text(PYPROJECT)
+        (root / "dashboards").mkdir()
+
+    def write(self, rel: str, source: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source).lstrip())
+        return path
+
+    def tree(self, folder: str = "generated") -> dict[str, bytes]:
+        base = self.root / folder
+        return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    return Project(tmp_path / "proj")
+
+
+@pytest.fixture
+def cli(capsys):
+    """Runs dashgen in-process; returns (exit code, stdout, stderr)."""
+    from dashgen.cli.main import cli as group
+    from dashgen.cli.report import run_reporting_errors
+
+    def run(*args: str):
+        code = run_reporting_errors(group, list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+SIMPLE = '''
+from grafanalib.core import Dashboard, Templating
+from dashgen.panels import PromQuery, datasource_variable, timeseries
+
+DS = {"type": "prometheus", "uid": "${datasource}"}
+dashboard = Dashboard(
+    title="Simple", uid="simple",
+    templating=Templating(list=[datasource_variable("prometheus")]),
+    panels=[timeseries("Up", "Targets up.", [PromQuery('up{job="$job"}')], datasource=DS, unit="short")],
+)
+'''

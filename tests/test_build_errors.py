@@ -1,0 +1,157 @@
+"""Bad definitions: one located line per error, exit 2, no traceback, generated/ left as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SIMPLE
+
+BROKEN = {
+    "syntax": (
+        "dashboards/syntax.py",
+        'from grafanalib.core import Dashboard\n\ndashboard = Dashboard(title="x", uid="x"\n',
+        "dashboards/syntax.py:3: SyntaxError: '(' was never closed",
+    ),
+    "exception": (
+        "dashboards/boom.py",
+        "from grafanalib.core import Dashboard\nrate = 1 / 0\n",
+        "dashboards/boom.py:2: ZeroDivisionError: division by zero",
+    ),
+    "missing": (
+        "dashboards/missing.py",
+        "x = 1\n",
+        "dashboards/missing.py:1: defines no 'dashboard' (a grafanalib Dashboard);"
+        " name helper modules with a leading '_'",
+    ),
+    "wrong-type": (
+        "dashboards/wrong.py",
+        'folder = "Team"\ndashboard = {"title": "x"}\n',
+        "dashboards/wrong.py:2: 'dashboard' is a dict, not a grafanalib Dashboard",
+    ),
+    "bad-folder": (
+        "dashboards/folder.py",
+        'from grafanalib.core import Dashboard\n\nfolder = "a/b"\ndashboard = Dashboard(title="F", uid="f")\n',
+        "dashboards/folder.py:3: folder 'a/b' is not a valid folder name"
+        " (letters, digits, space, '_', '.', '-'; at most 64)",
+    ),
+    "error-in-helper": (
+        "dashboards/uses_helper.py",
+        "from dashboards._helper import PANELS\n",
+        "dashboards/_helper.py:1: NameError: name 'undefined_name' is not defined"
+        " (while loading dashboards/uses_helper.py)",
+    ),
+    "no-uid": (
+        "dashboards/nouid.py",
+        'from grafanalib.core import Dashboard\ndashboard = Dashboard(title="No uid")\n',
+        "dashboards/nouid.py: dashboard has no uid; set Dashboard(uid=...) so links and pushes stay stable",
+    ),
+    "bad-uid": (
+        "dashboards/baduid.py",
+        'from grafanalib.core import Dashboard\ndashboard = Dashboard(title="B", uid="has space")\n',
+        "dashboards/baduid.py: dashboard 'has space': uid 'has space' must be 1 to 40 characters"
+        " of letters, digits, '-' and '_'",
+    ),
+    "deprecated-panel": (
+        "dashboards/old.py",
+        'from grafanalib.core import Dashboard, Graph, Target\n'
+        'dashboard = Dashboard(title="Old", uid="old", panels=[Graph(title="CPU",'
+        ' dataSource={"type": "prometheus", "uid": "p"}, targets=[Target(expr="up")])])\n',
+        "dashboards/old.py: dashboard 'old', panel 'CPU': panel type 'graph' was removed from Grafana 12;"
+        " use timeseries (grafanalib TimeSeries), or barchart, bargauge, histogram",
+    ),
+    "datasource-by-name": (
+        "dashboards/byname.py",
+        'from grafanalib.core import Dashboard, Target, TimeSeries\n'
+        'dashboard = Dashboard(title="N", uid="n", panels=[TimeSeries(title="Up",'
+        ' dataSource="Prometheus", targets=[Target(expr="up")])])\n',
+        "dashboards/byname.py: dashboard 'n', panel 'Up': datasource given by name 'Prometheus'; refer to it"
+        " by uid, e.g. {'type': 'prometheus', 'uid': 'prometheus'}, or by a datasource variable '${datasource}'",
+    ),
+    "unknown-datasource-variable": (
+        "dashboards/novar.py",
+        'from grafanalib.core import Dashboard, Target, TimeSeries\n'
+        'dashboard = Dashboard(title="V", uid="v", panels=[TimeSeries(title="Up",'
+        ' dataSource={"type": "prometheus", "uid": "$ds"}, targets=[Target(expr="up")])])\n',
+        "dashboards/novar.py: dashboard 'v', panel 'Up': datasource '${ds}' is not a datasource variable"
+        " of this dashboard (known: none)",
+    ),
+    "schema": (
+        "dashboards/shift.py",
+        'from grafanalib.core import Dashboard, Target, TimeSeries\n'
+        'dashboard = Dashboard(title="S", uid="s", panels=[TimeSeries(title="Shifted",'
+        ' dataSource={"type": "prometheus", "uid": "p"}, targets=[Target(expr="up")], timeShift=5)])\n',
+        "dashboards/shift.py: dashboard 's', panel 'Shifted': schema: at /panels/0/timeShift:"
+        " 5 is not of type 'string'",
+    ),
+    "bad-width": (
+        "dashboards/wide.py",
+        'from grafanalib.core import Dashboard, GridPos, Text\n'
+        'dashboard = Dashboard(title="W", uid="w", panels=[Text(title="Note", gridPos=GridPos(h=2, w=30, x=0, y=0))])\n',
+        "dashboards/wide.py: dashboard 'w', panel 'Note': gridPos.w 30 must be a whole number from 1 to 24",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_definition_is_one_located_line(project, cli, case):
+    project.write("dashboards/good.py", SIMPLE)
+    assert cli("-C", str(project.root), "build")[0] == 0
+    before = project.tree()
+    project.write("dashboards/_helper.py", "PANELS = [undefined_name]\n")
+    rel, source, message = BROKEN[case]
+    project.write(rel, source)
+
+    code, out, err = cli("-C", str(project.root), "build")
+
+    assert code == 2
+    assert err.splitlines() == [f"error: {message}", "1 error"]
+    assert "Traceback" not in err
+    assert project.tree() == before
+
+
+def test_every_broken_module_is_reported_in_one_run(project, cli):
+    for rel, source, _ in BROKEN.values():
+        project.write(rel, source)
+    project.write("dashboards/_helper.py", "PANELS = [undefined_name]\n")
+
+    code, _, err = cli("-C", str(project.root), "build")
+
+    expected = sorted(f"error: {message}" for _, _, message in BROKEN.values())
+    assert code == 2
+    assert sorted(err.splitlines()[:-1]) == expected
+    assert err.splitlines()[-1] == f"{len(BROKEN)} errors"
+    assert not (project.root / "generated").exists()
+
+
+def test_duplicate_uid_names_both_files(project, cli):
+    project.write("dashboards/a.py", SIMPLE)
+    project.write("dashboards/b.py", SIMPLE)
+
+    code, _, err = cli("-C", str(project.root), "build")
+
+    assert code == 2
+    assert "error: dashboards/b.py: dashboard 'simple': uid 'simple' is already used by dashboards/a.py" in err
+
+
+def test_debug_shows_the_traceback(project, cli):
+    project.write("dashboards/boom.py", BROKEN["exception"][1])
+    code, _, err = cli("--debug", "-C", str(project.root), "build")
+    assert code == 2
+    assert "Traceback (most recent call last)" in err
+    assert err.splitlines()[-2] == f"error: {BROKEN['exception'][2]}"
+
+
+def test_no_project_is_a_clear_error(tmp_path, cli):
+    code, _, err = cli("-C", str(tmp_path), "build")
+    assert code == 2
+    assert err == f"error: no pyproject.toml with a [tool.dashgen] table in {tmp_path} or any parent folder\n"
+
+
+def test_unknown_setting_is_named(project, cli):
+    (project.root / "pyproject.toml").write_text('[tool.dashgen]\ndefault_foldr = "x"\n')
+    code, _, err = cli("-C", str(project.root), "build")
+    assert code == 2
+    assert err == (
+        "error: pyproject.toml [tool.dashgen]: unknown setting 'default_foldr';"
+        " known: default_folder, environments, lint, provisioning_path\n"
+    )
