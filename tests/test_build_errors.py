@@ -83,6 +83,18 @@ BROKEN = {
         "dashboards/shift.py: dashboard 's', panel 'Shifted': schema: at /panels/0/timeShift:"
         " 5 is not of type 'string'",
     ),
+    "empty-title": (
+        "dashboards/notitle.py",
+        'from grafanalib.core import Dashboard\ndashboard = Dashboard(title="  ", uid="t")\n',
+        "dashboards/notitle.py: dashboard 't': dashboard title is empty",
+    ),
+    "duplicate-ref-id": (
+        "dashboards/refs.py",
+        'from grafanalib.core import Dashboard, Target, TimeSeries\n'
+        'dashboard = Dashboard(title="R", uid="r", panels=[TimeSeries(title="Two A", dataSource={"type": "prometheus",'
+        ' "uid": "p"}, targets=[Target(expr="up", refId="A"), Target(expr="up", refId="A")])])\n',
+        "dashboards/refs.py: dashboard 'r', panel 'Two A': refId 'A' is used by more than one query",
+    ),
     "bad-width": (
         "dashboards/wide.py",
         'from grafanalib.core import Dashboard, GridPos, Text\n'
