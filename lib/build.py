@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 from dashgen.canonical import canonical_json
@@ -12,17 +15,24 @@ DASHBOARDS_DIR = "dashboards"
 PROVIDER_FILE = "provisioning/dashboards/dashgen.yaml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompiledDashboard:
-    """A dashboard as Grafana 12.3 stores it, with where it came from and where it goes."""
+    """A dashboard as Grafana 12.3 stores it, with where it came from and where it goes.
+
+    It carries the canonical JSON, the form every consumer needs and the cheapest to pass between
+    processes; `model` parses it on demand.
+    """
 
     file: str
     folder: str
-    model: dict
+    uid: str
+    json: bytes
 
-    @property
-    def uid(self) -> str:
-        return self.model["uid"]
+    @functools.cached_property
+    def model(self) -> dict:
+        import orjson
+
+        return orjson.loads(self.json)
 
     @property
     def path(self) -> str:
@@ -35,15 +45,36 @@ class Build:
     files: dict[str, bytes]
 
 
+# Below this many definitions, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+
+
 def compile_project(project: Project, debug: bool = False) -> list[CompiledDashboard]:
     """Every dashboard of the project, compiled and validated; InputErrors lists every problem."""
+    from dashgen.loader import definition_files
+
+    files = definition_files(project.dashboards_dir)
+    workers = min(os.cpu_count() or 1, len(files) // (PARALLEL_FROM // 2))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        compiled, errors = _compile_in_workers(project, files, debug, workers)
+    else:
+        compiled, errors = _compile_files(project, files, debug)
+    errors.extend(_clashes(compiled))
+    if errors:
+        raise InputErrors(errors)
+    return compiled
+
+
+def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
     from dashgen.compile import compile_dashboard
     from dashgen.loader import load_dashboards
     from dashgen.validate import schema_errors
 
-    sources, errors = load_dashboards(project, debug=debug)
-    compiled = []
-    for source in sources:
+    compiled, errors = [], []
+    for source in load_dashboards(project, files, debug=debug):
+        if isinstance(source, InputError):
+            errors.append(source)
+            continue
         try:
             model = compile_dashboard(source)
         except InputErrors as exc:
@@ -53,11 +84,24 @@ def compile_project(project: Project, debug: bool = False) -> list[CompiledDashb
         if found:
             errors.extend(found)
         else:
-            compiled.append(CompiledDashboard(file=source.file, folder=source.folder, model=model))
-    errors.extend(_clashes(compiled))
-    if errors:
-        raise InputErrors(errors)
-    return compiled
+            compiled.append(CompiledDashboard(source.file, source.folder, model["uid"], canonical_json(model)))
+    return compiled, errors
+
+
+def _compile_in_workers(project: Project, files: list, debug: bool, workers: int):
+    """The same as _compile_files, on interleaved shards in forked processes, merged back into file order."""
+    import grafanalib.core  # noqa: F401 - imported once here, shared by every forked worker
+
+    from dashgen.validate import is_valid
+
+    is_valid({})  # builds the validator before forking
+    shards = [files[i::workers] for i in range(workers)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.starmap(_compile_files, [(project, shard, debug) for shard in shards])
+    order = {project.relative(path): i for i, path in enumerate(files)}
+    compiled = sorted((d for done, _ in results for d in done), key=lambda d: order[d.file])
+    errors = sorted((e for _, failed in results for e in failed), key=lambda e: order.get(e.location.file, -1))
+    return compiled, errors
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
@@ -85,6 +129,6 @@ def build(project: Project, debug: bool = False) -> Build:
     from dashgen.provisioning import dashboard_providers
 
     dashboards = compile_project(project, debug=debug)
-    files = {d.path: canonical_json(d.model) for d in dashboards}
+    files = {d.path: d.json for d in dashboards}
     files[PROVIDER_FILE] = dashboard_providers([d.folder for d in dashboards], project.provisioning_path)
     return Build(dashboards=dashboards, files=files)

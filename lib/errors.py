@@ -45,6 +45,9 @@ class InputError(DashgenError):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self):
+        return (type(self), (self.location, self.message))  # picklable for build workers
+
     def __str__(self) -> str:
         where = str(self.location) if self.location else ""
         return f"{where}: {self.message}" if where else self.message

@@ -10,6 +10,7 @@ import ast
 import importlib.util
 import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,26 +37,24 @@ def definition_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def load_dashboards(project: Project, debug: bool = False) -> tuple[list[DashboardSource], list[InputError]]:
-    """Every dashboard that loaded, and a located error for each module that did not."""
+def load_dashboards(project: Project, files: list[Path], debug: bool = False) -> Iterator[DashboardSource | InputError]:
+    """Each definition file's dashboard, or a located error when the module is broken, one at a
+    time so that a large project never holds every definition in memory."""
     from grafanalib.core import Dashboard
 
-    sources, errors = [], []
     with _project_importable(project.root):
-        for path in definition_files(project.dashboards_dir):
+        for path in files:
             rel = project.relative(path)
             try:
-                module = _import(path, project)
-                sources.append(_source(module, path, rel, project, Dashboard))
+                yield _source(_import(path, project), path, rel, project, Dashboard)
             except InputError as exc:
-                errors.append(exc)
+                yield exc
             except BaseException as exc:  # noqa: BLE001 - any failure in user code is a located error
-                if isinstance(exc, KeyboardInterrupt):
+                if isinstance(exc, (KeyboardInterrupt, GeneratorExit)):
                     raise
                 if debug:
                     traceback.print_exception(exc)
-                errors.append(_import_error(exc, path, rel, project))
-    return sources, errors
+                yield _import_error(exc, path, rel, project)
 
 
 def _import(path: Path, project: Project):

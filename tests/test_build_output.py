@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 
@@ -14,6 +15,7 @@ from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
 from dashgen.compile.layout import overlaps
 from dashgen.compile.legacy import DEPRECATED_PANEL_TYPES
+from dashgen.errors import InputErrors
 from dashgen.project import find_project
 from dashgen.validate import schema_errors
 
@@ -158,3 +160,34 @@ def test_folder_comes_from_module_then_subfolder_then_default(project, cli):
         "dashboards/Named/c.json", "dashboards/Team/a.json", "dashboards/ops/b.json",
         "provisioning/dashboards/dashgen.yaml",
     ]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel build needs two cores")
+def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
+    import dashgen.build as build_module
+
+    for n in range(6):
+        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
+    sequential = build(find_project(project.root)).files
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
+    spawned = []
+    monkeypatch.setattr(build_module, "_compile_in_workers", _spy(build_module._compile_in_workers, spawned))
+
+    assert build(find_project(project.root)).files == sequential
+    project.write("dashboards/d1.py", "x = 1\n")
+    project.write("dashboards/d4.py", "1 / 0\n")
+    with pytest.raises(InputErrors) as failed:
+        build(find_project(project.root))
+
+    assert [str(e) for e in failed.value.errors] == [
+        "dashboards/d1.py:1: defines no 'dashboard' (a grafanalib Dashboard); name helper modules with a leading '_'",
+        "dashboards/d4.py:1: ZeroDivisionError: division by zero",
+    ]
+    assert spawned == [2, 2]
+
+
+def _spy(function, calls):
+    def wrapper(project, files, debug, workers):
+        calls.append(workers)
+        return function(project, files, debug, workers)
+    return wrapper

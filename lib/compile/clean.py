@@ -29,11 +29,21 @@ ROW_KEYS = ("collapsed", "datasource", "gridPos", "id", "panels", "repeat", "tit
 
 
 def drop_nulls(value: Any) -> Any:
-    """The value without null object members or list items, at any depth."""
-    if isinstance(value, dict):
-        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [drop_nulls(v) for v in value if v is not None]
+    """The value without null object members or list items, at any depth (changed in place: this
+    walk covers every node of every dashboard, so it avoids copies and calls on scalars)."""
+    if type(value) is dict:
+        nulls = [k for k, v in value.items() if v is None]
+        for k in nulls:
+            del value[k]
+        for v in value.values():
+            if type(v) is dict or type(v) is list:
+                drop_nulls(v)
+    elif type(value) is list:
+        if None in value:
+            value[:] = [v for v in value if v is not None]
+        for v in value:
+            if type(v) is dict or type(v) is list:
+                drop_nulls(v)
     return value
 
 
@@ -77,8 +87,8 @@ def clean_panel(panel: dict) -> dict:
     field_config = panel.setdefault("fieldConfig", {})
     defaults = field_config.setdefault("defaults", {})
     field_config.setdefault("overrides", [])
-    if defaults.get("thresholds", {}).get("steps") == []:
-        del defaults["thresholds"]  # grafanalib's placeholder; Grafana writes none for such panels
+    if defaults.get("thresholds", {}).get("steps") in ([], ""):
+        del defaults["thresholds"]  # grafanalib's placeholders ([] and Stat's ''); Grafana writes none
     panel["targets"] = [clean_target(t) for t in panel.get("targets", [])]
     return panel
 

@@ -1,0 +1,34 @@
+"""The shipped schema, and the fast validator agreeing with jsonschema on real dashboards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import validators
+
+from conftest import CORPUS, REPO
+from dashgen.validate import dashboard_schema, is_valid
+
+
+def _corpus_files():
+    return sorted((CORPUS / "dashboards").rglob("*.json")) if CORPUS.is_dir() else []
+
+
+def test_schema_is_a_valid_draft_7_schema_with_dashgen_patches_marked():
+    schema = dashboard_schema()
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    validators.Draft7Validator.check_schema(schema)
+    definitions = schema["definitions"]
+    assert "definition" in definitions["VariableModel"]["properties"]
+    assert "value" not in definitions["Threshold"]["required"]
+    assert definitions["Panel"]["additionalProperties"] is False
+
+
+@pytest.mark.skipif(not _corpus_files(), reason=f"no corpus at {CORPUS} (set DASHGEN_CORPUS)")
+def test_fast_validator_agrees_with_jsonschema_on_the_corpus():
+    reference = validators.Draft7Validator(dashboard_schema())
+    files = _corpus_files() + sorted((REPO / "generated" / "dashboards").rglob("*.json"))
+    verdicts = {f.name: (is_valid(d := json.loads(f.read_text())), reference.is_valid(d)) for f in files}
+    assert {name: v for name, v in verdicts.items() if v[0] != v[1]} == {}
+    assert sum(fast for fast, _ in verdicts.values()) >= 2  # some pass, most real exports do not
