@@ -1,7 +1,9 @@
-"""What every MPAC dashboard shares: datasources, variables and the label conventions of the
-platform's telemetry contract (see catalogue/metrics.yaml for the metrics themselves)."""
+"""What every MPAC dashboard shares: datasources, variables, links, the SLO and the label
+conventions of the platform's telemetry contract (the metrics themselves are in catalogue/)."""
 
-from dashgen.panels import datasource_variable, query_variable
+from grafanalib.core import Dashboard, Templating, Time
+
+from dashgen.panels import dashboard_link, dashboards_menu, datasource_variable, query_variable, series_link
 
 # Prometheus is chosen through the `datasource` variable; Loki and Tempo are the provisioned ones.
 PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
@@ -17,17 +19,51 @@ AVAILABILITY_SLO = 0.999
 ERROR_BUDGET = 1 - AVAILABILITY_SLO
 FAST_BURN = 14.4
 
+TAG = "mpac"
+SERVICE_HEALTH = "service-health"
 
-def standard_variables(env_metric: str = "http_server_requests_total") -> list[dict]:
-    """datasource, env and service: the three variables every MPAC dashboard has."""
+
+def env_variable(metric: str) -> dict:
+    return query_variable(
+        "env", "Environment", f"label_values({metric}, env)", datasource=PROMETHEUS,
+        description="Deployment environment (production, staging, ...).",
+    )
+
+
+def multi_variable(name: str, label: str, metric: str, description: str) -> dict:
+    """A multi-select variable over a label of `metric` in the chosen environment, "All" by default."""
+    return query_variable(
+        name, label, f'label_values({metric}{{env="$env"}}, {name})', datasource=PROMETHEUS,
+        multi=True, include_all=True, all_value=".+", description=description,
+    )
+
+
+def standard_variables(metric: str = "http_server_requests_total") -> list[dict]:
+    """datasource, env and service: the three variables every MPAC service dashboard has."""
     return [
         datasource_variable("prometheus", default_uid="prometheus", default_name="Prometheus"),
-        query_variable(
-            "env", "Environment", f"label_values({env_metric}, env)", datasource=PROMETHEUS,
-            description="Deployment environment (production, staging, ...).",
-        ),
-        query_variable(
-            "service", "Service", f'label_values({env_metric}{{env="$env"}}, service)', datasource=PROMETHEUS,
-            multi=True, include_all=True, all_value=".+", description="One or more MPAC services.",
-        ),
+        env_variable(metric),
+        multi_variable("service", "Service", metric, "One or more MPAC services."),
     ]
+
+
+def service_health_link(service: str = "${__field.labels.service}") -> dict:
+    """A data link from a series to the service-health dashboard of its service."""
+    return series_link(f"Service health of {service}", SERVICE_HEALTH, {"env": "${env}", "service": service})
+
+
+def mpac_dashboard(title: str, uid: str, description: str, variables: list, panels: list, links=()) -> Dashboard:
+    """A dashboard with MPAC's settings: tag, 1-minute refresh, shared crosshair, the menu of the
+    other MPAC dashboards, and `links` (e.g. to the service-health dashboard of its service)."""
+    return Dashboard(
+        title=title, uid=uid, description=description, tags=[TAG], timezone="browser", refresh="1m",
+        graphTooltip=1, time=Time("now-3h", "now"), templating=Templating(list=variables),
+        links=[dashboards_menu("MPAC dashboards", TAG), *links], panels=panels,
+    )
+
+
+def link_to_service_health(service: str) -> object:
+    return dashboard_link(
+        f"Service health: {service}", SERVICE_HEALTH, f"RED, SLO and saturation of {service}",
+        {"env": "${env}", "service": service},
+    )

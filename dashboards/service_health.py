@@ -1,10 +1,8 @@
 """Service health: is each MPAC service up, fast and within its error budget, and if not, why?"""
 
-from grafanalib.core import Dashboard, Templating, Time
-
 from dashboards._mpac import (
     AVAILABILITY_SLO, ERROR_BUDGET, FAST_BURN, LOKI, PROMETHEUS, SERVICE, SERVICE_STREAM, TEMPO,
-    standard_variables,
+    mpac_dashboard, standard_variables,
 )
 from dashgen.panels import (
     PromQuery, red_row, row, service_logs_panel, service_traces_panel, stat, steps, timeseries,
@@ -83,15 +81,8 @@ failures = row(
     ),
 )
 
-dashboard = Dashboard(
-    title="Service health",
-    uid="service-health",
-    description="RED metrics, SLO and saturation of the MPAC services, with their error logs and traces.",
-    tags=["mpac", "service"],
-    timezone="browser",
-    refresh="1m",
-    graphTooltip=1,
-    time=Time("now-3h", "now"),
-    templating=Templating(list=standard_variables()),
-    panels=[slo, red, saturation, failures],
+dashboard = mpac_dashboard(
+    "Service health", "service-health",
+    "RED metrics, SLO and saturation of the MPAC services, with their error logs and traces.",
+    standard_variables(), [slo, red, saturation, failures],
 )

@@ -16,6 +16,7 @@ DEFAULT_PROVISIONING_PATH = "/var/lib/grafana/dashboards/dashgen"
 
 # [tool.dashgen] keys this version understands, with their defaults; anything else is a typo to report.
 SETTINGS = {
+    "catalogue": "catalogue",
     "default_folder": "General",
     "provisioning_path": DEFAULT_PROVISIONING_PATH,
     "environments": {},
@@ -37,6 +38,10 @@ class Project:
     @property
     def generated_dir(self) -> Path:
         return self.root / "generated"
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.root / self.settings["catalogue"]
 
     @property
     def default_folder(self) -> str:

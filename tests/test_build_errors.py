@@ -165,5 +165,5 @@ def test_unknown_setting_is_named(project, cli):
     assert code == 2
     assert err == (
         "error: pyproject.toml [tool.dashgen]: unknown setting 'default_foldr';"
-        " known: default_folder, environments, lint, provisioning_path\n"
+        " known: catalogue, default_folder, environments, lint, provisioning_path\n"
     )

@@ -6,9 +6,26 @@ units; dashgen places the panels, so no helper takes a position.
 
 from __future__ import annotations
 
+import attr
 from grafanalib import core as g
 
 from dashgen.panels.thresholds import steps
+
+
+@attr.s
+class Viz(g.Panel):
+    """A panel of any current type, as Grafana 12.3 stores it, for the types whose grafanalib class
+    writes an older shape (grafanalib's BarGauge writes Grafana 6's `options.fieldOptions`)."""
+
+    type = attr.ib(default="")
+    options = attr.ib(factory=dict)
+    defaults = attr.ib(factory=dict)
+
+    def to_json_data(self):
+        return self.panel_json({
+            "type": self.type, "options": self.options,
+            "fieldConfig": {"defaults": self.defaults, "overrides": []},
+        })
 
 
 def _grid(w: int, h: int) -> g.GridPos:
@@ -19,8 +36,10 @@ def timeseries(
     title: str, description: str, queries: list, *, datasource: dict, unit: str,
     thresholds: list[dict] | None = None, min: int | None = None, max: int | None = None,
     stacked: bool = False, legend_calcs: tuple[str, ...] = ("mean", "max"), w: int = 12, h: int = 8,
+    links: list[dict] | None = None,
 ) -> g.TimeSeries:
-    """A graph over time with a table legend; thresholds, when given, are drawn as dashed lines."""
+    """A graph over time with a table legend; thresholds, when given, are drawn as dashed lines.
+    `links` are data links (see series_link) offered when a series is clicked."""
     return g.TimeSeries(
         title=title, description=description, dataSource=datasource, targets=list(queries), unit=unit,
         thresholds=thresholds or steps("green"), thresholdsStyleMode="dashed" if thresholds else "off",
@@ -28,20 +47,43 @@ def timeseries(
         fillOpacity=20 if stacked else 10, legendDisplayMode="table", legendPlacement="bottom",
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc", spanNulls=False,
         showPoints="never", maxDataPoints=None, gridPos=_grid(w, h),
+        extraJson={"fieldConfig": {"defaults": {"links": links}}} if links else None,
     )
 
 
 def stat(
     title: str, description: str, queries: list, *, datasource: dict, unit: str,
     thresholds: list[dict] | None = None, decimals: int | None = None, graph: bool = False,
-    w: int = 6, h: int = 4,
+    w: int = 6, h: int = 4, links: list[dict] | None = None, time_from: str | None = None,
 ) -> g.Stat:
-    """A single current value per series, coloured by its thresholds."""
+    """A single current value per series, coloured by its thresholds. `time_from` gives the panel
+    its own range (e.g. "now/d": today so far) whatever the dashboard's."""
     return g.Stat(
         title=title, description=description, dataSource=datasource, targets=list(queries), format=unit,
         thresholds=thresholds or steps("green"), decimals=decimals, reduceCalc="lastNotNull",
         colorMode="background" if thresholds else "none", graphMode="area" if graph else "none",
-        textMode="value_and_name", noValue="no data", maxDataPoints=None, gridPos=_grid(w, h),
+        textMode="value_and_name", noValue="no data", maxDataPoints=None, gridPos=_grid(w, h), timeFrom=time_from,
+        extraJson={"fieldConfig": {"defaults": {"links": links}}} if links else None,
+    )
+
+
+def bar_gauge(
+    title: str, description: str, queries: list, *, datasource: dict, unit: str,
+    thresholds: list[dict] | None = None, min: float | None = 0, max: float | None = None,
+    w: int = 12, h: int = 8, links: list[dict] | None = None,
+) -> Viz:
+    """Horizontal bars, one per series, for comparing a handful of values (top-N, a breakdown)."""
+    defaults = {"color": {"mode": "thresholds" if thresholds else "palette-classic"}, "unit": unit}
+    defaults.update({k: v for k, v in (("min", min), ("max", max)) if v is not None})
+    if links:
+        defaults["links"] = links
+    return Viz(
+        type="bargauge", title=title, description=description, dataSource=datasource, targets=list(queries),
+        thresholds=thresholds or steps("green"), defaults=defaults, maxDataPoints=None, gridPos=_grid(w, h),
+        options={
+            "displayMode": "gradient", "orientation": "horizontal", "showUnfilled": True, "valueMode": "color",
+            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+        },
     )
 
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PromQuery:
     """A PromQL query. `instant` for one value per series (stats, tables), `exemplars` to fetch the
-    trace-id exemplars that Grafana turns into links to Tempo."""
+    trace-id exemplars that Grafana turns into links to Tempo, `format` "table" or "heatmap" (the
+    buckets of a histogram, de-accumulated) instead of time series."""
 
     expr: str
     legend: str = ""
     instant: bool = False
     exemplars: bool = False
-    table: bool = False
+    format: str = ""
     ref_id: str = ""
 
     def to_json_data(self) -> dict:
@@ -29,8 +30,8 @@ class PromQuery:
         }
         if self.exemplars:
             data["exemplar"] = True
-        if self.table:
-            data["format"] = "table"
+        if self.format:
+            data["format"] = self.format
         return data
 
 

@@ -56,3 +56,11 @@ def custom_variable(name: str, label: str, values: list[str], default: str | Non
     if description:
         var["description"] = description
     return var
+
+
+def textbox_variable(name: str, label: str, description: str, default: str = "") -> dict:
+    """A free-text value, e.g. one device id to drill into (queries use it with `=`, never `by`)."""
+    return {
+        "current": {"text": default, "value": default}, "description": description, "hide": 0,
+        "label": label, "name": name, "options": [], "query": default, "type": "textbox",
+    }

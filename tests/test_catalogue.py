@@ -1,0 +1,139 @@
+"""The metric catalogue and this repository's dashboards agree: every query parses once Grafana's
+variables are substituted, reads only catalogued metrics and labels, and every catalogued metric is
+read by a dashboard (or says why not)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import promql_parser
+import pytest
+
+from conftest import REPO
+from dashgen.catalogue import load_catalogue
+from dashgen.errors import InputErrors
+
+CATALOGUE = load_catalogue(REPO / "catalogue")
+UNBOUNDED = re.compile(r"(trace|span|request|correlation|user|session)_?id$")
+LABEL_VALUES = re.compile(r"^label_values\((?P<selector>.+),\s*(?P<label>\w+)\)$", re.S)
+
+
+def substitute(expr: str) -> str:
+    """Grafana's variables replaced by values of the right kind: durations in ranges, text elsewhere."""
+    expr = re.sub(r"\$__(rate_interval|interval|range|auto)", "5m", expr)
+    return re.sub(r"\$\{?(\w+)(?::\w+)?\}?", r"\1_value", expr)
+
+
+def selectors(node):
+    if isinstance(node, promql_parser.VectorSelector):
+        yield node
+    for child in ("expr", "lhs", "rhs", "vector_selector", "param"):
+        sub = getattr(node, child, None)
+        if isinstance(sub, promql_parser.Expr):
+            yield from selectors(sub)
+    for arg in getattr(node, "args", None) or []:
+        yield from selectors(arg)
+
+
+def dashboards() -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted((REPO / "generated" / "dashboards").rglob("*.json"))]
+
+
+def panels(dash: dict):
+    for panel in dash["panels"]:
+        yield panel
+        yield from panel.get("panels", [])
+
+
+def queries(language: str):
+    """(where, query text) of every query in a `language` datasource, variables included."""
+    for dash in dashboards():
+        for panel in panels(dash):
+            for target in panel.get("targets", []):
+                if target["datasource"]["type"] == language:
+                    yield f"{dash['uid']}: {panel['title']} {target['refId']}", target.get("expr") or target.get("query")
+        for var in dash["templating"]["list"]:
+            if var["type"] == "query" and var["datasource"]["type"] == language:
+                match = LABEL_VALUES.match(var["query"])
+                yield f"{dash['uid']}: ${var['name']}", match.group("selector") if match else var["query"]
+
+
+def test_every_promql_parses_and_reads_only_catalogued_metrics_and_labels():
+    found = list(queries("prometheus"))
+    assert len(found) >= 40
+    read = set()
+    for where, expr in found:
+        tree = promql_parser.parse(substitute(expr))
+        for selector in selectors(tree):
+            known = CATALOGUE.lookup(selector.name)
+            assert known, f"{where}: metric {selector.name} is not in the catalogue"
+            metric, labels = known
+            read.add(metric.name)
+            for matcher in selector.matchers.matchers:
+                assert matcher.name in labels, f"{where}: {selector.name} has no label {matcher.name}"
+        for node in _walk(tree):
+            for label in _grouping(node):
+                assert label in CATALOGUE.labels, f"{where}: groups by unknown label {label}"
+                assert not UNBOUNDED.search(label) and label not in ("device_id", "merchant_id"), (where, label)
+    unread = {n for n, m in CATALOGUE.metrics.items() if n not in read and not m.used_elsewhere}
+    assert unread == set(), "catalogued but read by no dashboard (set used_elsewhere to keep one)"
+
+
+def _walk(node):
+    yield node
+    for child in ("expr", "lhs", "rhs", "vector_selector", "param"):
+        sub = getattr(node, child, None)
+        if isinstance(sub, promql_parser.Expr):
+            yield from _walk(sub)
+    for arg in getattr(node, "args", None) or []:
+        yield from _walk(arg)
+
+
+def _grouping(node) -> list[str]:
+    if isinstance(node, promql_parser.AggregateExpr) and node.modifier is not None:
+        if node.modifier.type == promql_parser.AggModifierType.By:
+            return list(node.modifier.labels)
+    return []
+
+
+def test_every_loki_query_selects_streams_with_a_non_empty_matcher():
+    found = list(queries("loki"))
+    assert len(found) >= 3
+    for where, expr in found:
+        selector = re.match(r"^\s*\{([^}]*)\}", expr)
+        assert selector, f"{where}: no stream selector"
+        matchers = re.findall(r'(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', selector.group(1))
+        assert any(
+            op == "=" and value or op == "=~" and not re.fullmatch(substitute(value).replace("_value", "x"), "")
+            for _, op, value in matchers
+        ), f"{where}: every matcher of {selector.group(0)} can match the empty string"
+
+
+def test_catalogue_follows_the_telemetry_contract():
+    for name, metric in CATALOGUE.metrics.items():
+        if not metric.exporter:
+            assert (metric.type == "counter") == name.endswith("_total"), f"{name}: counters and only counters end in _total"
+            assert not re.search(r"_(ms|millis|milliseconds|minutes|hours)(_|$)", name), f"{name}: use base units"
+        if metric.type == "histogram" and metric.unit == "seconds":
+            assert name.endswith("_seconds"), name
+        if "amount" in name:
+            assert name.endswith("_minor_total") and metric.type == "counter", f"{name}: money is a minor-units counter"
+        for label in metric.labels:
+            assert not UNBOUNDED.search(label), f"{name}: {label} is an unbounded id"
+
+
+def test_catalogue_errors_are_located(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "labels: {env: 3}\nmetrics:\n  x_total: {type: counter, unit: requests, help: X., labels: [env, zone]}\n"
+        "  y: {type: gauge, unit: bytes}\n  z_total: {type: countr, unit: requests, help: Z.}\n"
+    )
+    (tmp_path / "b.yaml").write_text("metrics:\n  x_total: {type: counter, unit: requests, help: X.}\n")
+    with pytest.raises(InputErrors) as failed:
+        load_catalogue(tmp_path, shown="cat")
+    assert [str(e) for e in failed.value.errors] == [
+        "cat/a.yaml: metric y: help is required",
+        "cat/a.yaml: metric z_total: type must be one of counter, gauge, histogram, summary, not 'countr'",
+        "cat/b.yaml: metric x_total is also defined in cat/a.yaml",
+        "cat/a.yaml: metric x_total: label zone has no count under 'labels'",
+    ]
