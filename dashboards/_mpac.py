@@ -30,10 +30,11 @@ def env_variable(metric: str) -> dict:
     )
 
 
-def multi_variable(name: str, label: str, metric: str, description: str) -> dict:
-    """A multi-select variable over a label of `metric` in the chosen environment, "All" by default."""
+def multi_variable(name: str, label: str, metric: str, description: str, of: str = "") -> dict:
+    """A multi-select variable over the label `of` (default: `name`) of `metric` in the chosen
+    environment, "All" by default."""
     return query_variable(
-        name, label, f'label_values({metric}{{env="$env"}}, {name})', datasource=PROMETHEUS,
+        name, label, f'label_values({metric}{{env="$env"}}, {of or name})', datasource=PROMETHEUS,
         multi=True, include_all=True, all_value=".+", description=description,
     )
 

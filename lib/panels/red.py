@@ -15,7 +15,7 @@ def _legend(by: str) -> str:
 def latency_panel(
     title: str, description: str, *, histogram: str, selector: str, by: str, datasource: dict,
     quantiles: tuple[float, ...] = (0.5, 0.95, 0.99), slo_seconds: float | None = None,
-    w: int = 12, h: int = 8,
+    w: int = 12, h: int = 8, links: list[dict] | None = None,
 ) -> object:
     """Quantiles of a `_seconds` histogram per `by`, with exemplars (links to traces) on the highest.
 
@@ -32,7 +32,7 @@ def latency_panel(
     ]
     thresholds = steps("green", (slo_seconds, "red")) if slo_seconds else None
     return timeseries(title, description, queries, datasource=datasource, unit="s", thresholds=thresholds,
-                      min=0, w=w, h=h)
+                      min=0, w=w, h=h, links=links)
 
 
 def red_row(
