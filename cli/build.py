@@ -30,10 +30,12 @@ def build(obj, check, out):
       dashgen build --out /tmp/out   # build somewhere else
     """
     from dashgen.build import build as run_build
-    from dashgen.output import stale_files, write_tree
+    from dashgen.output import check_target, stale_files, write_tree
 
     project = project_of(obj)
     target = (out or project.generated_dir).resolve()
+    if not check:
+        check_target(target, project.root)
     shown = project.relative(target) + "/"
     result = run_build(project, debug=obj["debug"])
     stale = stale_files(result.files, target)

@@ -17,9 +17,9 @@ def run_reporting_errors(command, args: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return 2
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
+        return 130
     except DashgenError as exc:
         print_error(exc)
         return exc.exit_code

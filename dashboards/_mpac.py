@@ -16,7 +16,7 @@ SERVICE_STREAM = 'env="$env", service=~"$service"'
 
 # The platform's availability objective and the fast-burn paging threshold (2% of a 30-day budget in 1h).
 AVAILABILITY_SLO = 0.999
-ERROR_BUDGET = 1 - AVAILABILITY_SLO
+ERROR_BUDGET = round(1 - AVAILABILITY_SLO, 6)
 FAST_BURN = 14.4
 
 TAG = "mpac"
@@ -26,7 +26,7 @@ SERVICE_HEALTH = "service-health"
 def env_variable(metric: str) -> dict:
     return query_variable(
         "env", "Environment", f"label_values({metric}, env)", datasource=PROMETHEUS,
-        description="Deployment environment (production, staging, ...).",
+        description="Deployment environment (production, staging, ...).", default="production",
     )
 
 

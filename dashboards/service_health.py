@@ -29,11 +29,11 @@ slo = row(
     stat(
         "Burn rate (1h)", f"How fast the last hour spends the error budget; {FAST_BURN:g}x pages on-call.",
         [PromQuery(f"{RATIO_1H} / {ERROR_BUDGET:g}", legend="{{service}}", instant=True)],
-        datasource=PROMETHEUS, unit="x", decimals=1, thresholds=steps("green", (1, "orange"), (FAST_BURN, "red")), w=8,
+        datasource=PROMETHEUS, unit="suffix:x", decimals=1, thresholds=steps("green", (1, "orange"), (FAST_BURN, "red")), w=8,
     ),
     timeseries(
         "Burn rate (1h) over time", f"Error-budget burn rate per service; above the {FAST_BURN:g}x line on-call is paged.",
-        [PromQuery(f"{RATIO_1H} / {ERROR_BUDGET:g}", legend="{{service}}")], datasource=PROMETHEUS, unit="x",
+        [PromQuery(f"{RATIO_1H} / {ERROR_BUDGET:g}", legend="{{service}}")], datasource=PROMETHEUS, unit="suffix:x",
         min=0, thresholds=steps("green", (FAST_BURN, "red")), w=24, h=6,
     ),
 )
@@ -48,10 +48,10 @@ red = red_row(
 saturation = row(
     "Saturation: CPU and memory of the service's tasks",
     timeseries(
-        "CPU used of limit", "CPU time used by the service's tasks as a share of their CPU limit.",
+        "CPU of the busiest task", "CPU used by the service's busiest task as a share of its limit; near 100% it is throttled.",
         [PromQuery(
-            f"sum by (service) (rate(container_cpu_usage_seconds_total{{{SERVICE}}}[$__rate_interval]))\n/\n"
-            f"sum by (service) (container_cpu_limit_cores{{{SERVICE}}})",
+            f"max by (service) (\n  rate(container_cpu_usage_seconds_total{{{SERVICE}}}[$__rate_interval])\n"
+            f"  / container_cpu_limit_cores{{{SERVICE}}}\n)",
             legend="{{service}}",
         )],
         datasource=PROMETHEUS, unit="percentunit", min=0, thresholds=steps("green", (0.7, "orange"), (0.9, "red")),
@@ -74,8 +74,8 @@ failures = row(
         stream=SERVICE_STREAM, datasource=LOKI,
     ),
     service_traces_panel(
-        "Slow and failing traces", "The newest traces that failed or took over 1s; click a trace id to open it.",
-        traceql='{resource.service.name=~"$service" && resource.deployment.environment="$env"'
+        "Slow and failing traces", "The newest traces in which a span of the service failed or took over 1s; click one to open it.",
+        traceql='{resource.service.name=~"$service" && resource.deployment.environment.name="$env"'
                 " && (status = error || duration > 1s)}",
         datasource=TEMPO,
     ),

@@ -54,7 +54,7 @@ def compile_project(project: Project, debug: bool = False) -> list[CompiledDashb
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
-    workers = min(os.cpu_count() or 1, len(files) // (PARALLEL_FROM // 2))
+    workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         compiled, errors = _compile_in_workers(project, files, debug, workers)
     else:
@@ -63,6 +63,11 @@ def compile_project(project: Project, debug: bool = False) -> list[CompiledDashb
     if errors:
         raise InputErrors(errors)
     return compiled
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (affinity and cgroup cpusets), not the machine's count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:

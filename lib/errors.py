@@ -32,7 +32,8 @@ class Location:
 
 
 class DashgenError(Exception):
-    """Base of every error dashgen reports; `exit_code` is what the CLI exits with."""
+    """Base of every error dashgen reports; `exit_code` is what the CLI exits with (2: bad input
+    or an output that cannot be written)."""
 
     exit_code = 2
 

@@ -7,6 +7,7 @@ dashboard. Every other module must define `dashboard`, a grafanalib Dashboard, a
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import sys
 import traceback
@@ -29,12 +30,26 @@ class DashboardSource:
 
 
 def definition_files(folder: Path) -> list[Path]:
-    """Dashboard modules under `folder`, in a stable order that does not depend on the file system."""
+    """Dashboard modules under `folder`, in a stable order that does not depend on the file system.
+    Files and folders whose name starts with "_" or "." are helpers or tooling, not dashboards."""
     files = [
         p for p in folder.rglob("*.py")
-        if not p.name.startswith("_") and "__pycache__" not in p.parts
+        if not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
     ]
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _installed_roots() -> tuple[str, ...]:
+    return tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+
+
+def is_project_source(path: Path, root: Path) -> bool:
+    """Whether `path` is the project's own code, not a library installed in a virtual environment
+    that happens to live inside the project (the README puts .venv there)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root) or {"site-packages", "dist-packages"} & set(resolved.parts):
+        return False
+    return not any(resolved.is_relative_to(prefix) for prefix in _installed_roots())
 
 
 def load_dashboards(project: Project, files: list[Path], debug: bool = False) -> Iterator[DashboardSource | InputError]:
@@ -94,12 +109,13 @@ def _import_error(exc: BaseException, path: Path, rel: str, project: Project) ->
         return InputError(Location(file=rel, line=exc.lineno), f"SyntaxError: {exc.msg}")
     file, line = rel, None
     for frame in traceback.extract_tb(exc.__traceback__):
-        frame_path = Path(frame.filename).resolve()
-        if frame_path.is_relative_to(project.root):
-            file, line = project.relative(frame_path), frame.lineno
+        if is_project_source(Path(frame.filename), project.root):
+            file, line = project.relative(Path(frame.filename)), frame.lineno
     if isinstance(exc, SyntaxError) and exc.filename:
         file, line = project.relative(Path(exc.filename)), exc.lineno
-    message = " ".join(str(exc).split()) or "(no message)"
+    # attrs validators (grafanalib's) raise TypeError(message, attribute, ...): keep the message.
+    text = exc.args[0] if len(exc.args) > 1 and isinstance(exc.args[0], str) else str(exc)
+    message = " ".join(text.split()) or "(no message)"
     where = "" if file == rel else f" (while loading {rel})"
     return InputError(Location(file=file, line=line), f"{type(exc).__name__}: {message}{where}")
 
@@ -123,18 +139,21 @@ class _project_importable:
     then forgets them, so a later load in the same process sees fresh code."""
 
     def __init__(self, root: Path):
-        self.root = str(root)
+        self.root = root
 
     def __enter__(self):
         self.before = set(sys.modules)
-        sys.path.insert(0, self.root)
+        sys.path.insert(0, str(self.root))
+        self.stdout = contextlib.redirect_stdout(sys.stderr)  # a definition's print() must not mix with
+        self.stdout.__enter__()                               # dashgen's own output (--format json)
         return self
 
     def __exit__(self, *exc):
-        sys.path.remove(self.root)
+        self.stdout.__exit__(*exc)
+        sys.path.remove(str(self.root))
         for name in set(sys.modules) - self.before:
             module = sys.modules[name]
             homes = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
-            if name.startswith("dashgen_definitions.") or any(h.startswith(self.root) for h in homes):
+            if name.startswith("dashgen_definitions.") or any(h and is_project_source(Path(h), self.root) for h in homes):
                 del sys.modules[name]
         return False

@@ -46,10 +46,9 @@ def schema_errors(dash: dict, file: str) -> list[InputError]:
     """One located error per schema violation, in document order; empty when the dashboard is valid."""
     if is_valid(dash):
         return []
-    validator = _explaining_validator()
+    leaves = [leaf for error in _explaining_validator().iter_errors(dash) for leaf in _leaves(error)]
     errors = []
-    leaves = sorted((_leaf(e) for e in validator.iter_errors(dash)), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in leaves:
+    for error in sorted(leaves, key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path]):
         path = list(error.absolute_path)
         where = Location(file=file, dashboard=dash.get("uid"), panel=_panel_title(dash, path))
         pointer = "/" + "/".join(str(p) for p in path)
@@ -57,19 +56,20 @@ def schema_errors(dash: dict, file: str) -> list[InputError]:
     return errors
 
 
-def _leaf(error):
-    """The most specific reason behind a failed union (a panel is a Panel or a RowPanel): skip the
-    branches whose `type` does not match, then take the deepest error of the rest."""
-    while error.context:
-        branches: dict = {}
-        for sub in error.context:
-            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-        viable = [
-            subs for subs in branches.values()
-            if not any(s.validator in ("const", "enum") and list(s.relative_path) == ["type"] for s in subs)
-        ] or list(branches.values())
-        error = max((s for subs in viable for s in subs), key=lambda s: len(s.absolute_path))
-    return error
+def _leaves(error) -> list:
+    """The specific reasons behind a failed union (a panel is a Panel or a RowPanel): skip the
+    branches whose `type` does not match, then take every error of the closest remaining branch."""
+    if not error.context:
+        return [error]
+    branches: dict = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    viable = [
+        subs for subs in branches.values()
+        if not any(s.validator in ("const", "enum") and list(s.relative_path) == ["type"] for s in subs)
+    ] or list(branches.values())
+    best = min(viable, key=len)  # the branch the instance almost matches
+    return [leaf for sub in best for leaf in _leaves(sub)]
 
 
 def _panel_title(dash: dict, path: list) -> str | None:

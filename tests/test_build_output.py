@@ -191,3 +191,44 @@ def _spy(function, calls):
         calls.append(workers)
         return function(project, files, debug, workers)
     return wrapper
+
+
+@pytest.mark.parametrize("where, message", [
+    (".", "the output folder holds the project itself; choose a folder of its own"),
+    ("..", "the output folder holds the project itself; choose a folder of its own"),
+    ("dashboards", "the output folder holds 'simple.py', which a build did not write; "
+                   "choose an empty folder or a previous build's"),
+])
+def test_out_never_replaces_a_folder_dashgen_does_not_own(project, cli, where, message):
+    project.write("dashboards/simple.py", SIMPLE)
+    target = (project.root / where).resolve()
+    code, _, err = cli("-C", str(project.root), "build", "--out", str(target))
+    assert code == 2
+    assert err == f"error: {target}: {message}\n"
+    assert (project.root / "dashboards" / "simple.py").exists() and (project.root / "pyproject.toml").exists()
+
+
+def test_an_unwritable_output_is_a_clear_error_and_the_old_build_stays(project, cli, tmp_path):
+    project.write("dashboards/simple.py", SIMPLE)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = cli("-C", str(project.root), "build", "--out", str(blocker / "out"))
+    assert code == 2
+    assert err.startswith(f"error: cannot write {blocker / 'out'}: ")
+    assert "Traceback" not in err
+
+
+def test_grafanalib_thresholds_and_tables_are_stored_in_grafanas_current_shape(project):
+    project.write("dashboards/shapes.py", """
+        from grafanalib.core import Dashboard, Stat, Table, Target, Threshold
+        DS = {"type": "prometheus", "uid": "p"}
+        dashboard = Dashboard(title="Shapes", uid="shapes", panels=[
+            Stat(title="S", dataSource=DS, targets=[Target(expr="up")],
+                 thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, 80.0)]),
+            Table(title="T", dataSource=DS, targets=[Target(expr="up")], displayMode="color-background"),
+        ])
+    """)
+    (stat, table) = build(find_project(project.root)).dashboards[0].model["panels"]
+    assert stat["fieldConfig"]["defaults"]["thresholds"]["steps"] == [{"color": "green"}, {"color": "red", "value": 80.0}]
+    custom = table["fieldConfig"]["defaults"]["custom"]
+    assert "displayMode" not in custom and custom["cellOptions"] == {"type": "color-background", "mode": "gradient"}

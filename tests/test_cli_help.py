@@ -31,3 +31,16 @@ def test_unknown_command_is_a_usage_error(cli):
 def test_version(cli):
     code, out, _ = cli("--version")
     assert code == 0 and out.startswith("dashgen, version ")
+
+
+def test_help_imports_neither_grafanalib_nor_jsonschema():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom dashgen.cli.main import cli\nfrom dashgen.cli.report import run_reporting_errors\n"
+        "run_reporting_errors(cli, ['--help'])\n"
+        "print(sorted(m for m in ('grafanalib', 'jsonschema', 'jsonschema_rs', 'grafana_client', 'yaml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -25,10 +25,24 @@ def test_schema_is_a_valid_draft_7_schema_with_dashgen_patches_marked():
     assert definitions["Panel"]["additionalProperties"] is False
 
 
+def _agreement(files) -> dict:
+    reference = validators.Draft7Validator(dashboard_schema())
+    return {f.name: (is_valid(d := json.loads(f.read_text())), reference.is_valid(d)) for f in files}
+
+
+def test_fast_validator_agrees_with_jsonschema_on_our_output_and_broken_copies():
+    files = sorted((REPO / "generated" / "dashboards").rglob("*.json"))
+    verdicts = _agreement(files)
+    assert verdicts and all(v == (True, True) for v in verdicts.values())
+    reference = validators.Draft7Validator(dashboard_schema())
+    broken = json.loads(files[0].read_text())
+    broken["panels"][1]["timeShift"] = 5
+    broken["templating"]["list"][0]["current"] = {}
+    assert (is_valid(broken), reference.is_valid(broken)) == (False, False)
+
+
 @pytest.mark.skipif(not _corpus_files(), reason=f"no corpus at {CORPUS} (set DASHGEN_CORPUS)")
 def test_fast_validator_agrees_with_jsonschema_on_the_corpus():
-    reference = validators.Draft7Validator(dashboard_schema())
-    files = _corpus_files() + sorted((REPO / "generated" / "dashboards").rglob("*.json"))
-    verdicts = {f.name: (is_valid(d := json.loads(f.read_text())), reference.is_valid(d)) for f in files}
+    verdicts = _agreement(_corpus_files())
     assert {name: v for name, v in verdicts.items() if v[0] != v[1]} == {}
-    assert sum(fast for fast, _ in verdicts.values()) >= 2  # some pass, most real exports do not
+    assert sum(fast for fast, _ in verdicts.values()) >= 1  # some pass, most real exports do not

@@ -9,6 +9,7 @@ from dashgen.compile.clean import clean_dashboard, clean_panel, drop_nulls
 from dashgen.compile.datasources import DatasourceRefError, DatasourceRefs, resolve_panel
 from dashgen.compile.layout import LayoutError, all_panels, assign_ids, lay_out
 from dashgen.compile.plain import to_plain
+from dashgen.compile.shape import shape_problems
 from dashgen.errors import InputError, InputErrors, Location
 from dashgen.loader import DashboardSource
 
@@ -25,8 +26,15 @@ def compile_dashboard(source: DashboardSource) -> dict:
         raw = to_plain(source.dashboard)
     except (TypeError, ValueError) as exc:
         raise InputErrors([InputError(where, f"cannot turn the definition into JSON: {exc}")]) from None
+    raw = drop_nulls(raw)
+    problems = shape_problems(raw)
+    if problems:
+        raise InputErrors([
+            InputError(Location(source.file, dashboard=where.dashboard, panel=panel), message)
+            for panel, message in problems
+        ])
     errors: list[InputError] = []
-    dash = clean_dashboard(drop_nulls(raw))
+    dash = clean_dashboard(raw)
     _check_identity(dash, where, errors)
     refs = DatasourceRefs(dash["templating"]["list"])
     _resolve_variables(dash, refs, where, errors)
@@ -46,8 +54,10 @@ def compile_dashboard(source: DashboardSource) -> dict:
 
 def _check_identity(dash: dict, where: Location, errors: list[InputError]) -> None:
     uid, title = dash.get("uid"), dash.get("title")
-    if not isinstance(uid, str) or not uid:
+    if uid is None or uid == "":
         errors.append(InputError(where, "dashboard has no uid; set Dashboard(uid=...) so links and pushes stay stable"))
+    elif not isinstance(uid, str):
+        errors.append(InputError(where, f"uid {uid!r} must be a string"))
     elif not UID.match(uid):
         errors.append(InputError(where, f"uid {uid!r} must be 1 to 40 characters of letters, digits, '-' and '_'"))
     if not isinstance(title, str) or not title.strip():
@@ -83,7 +93,7 @@ def _panel(panel: dict, refs: DatasourceRefs, where: Location, errors: list[Inpu
     try:
         resolve_panel(panel, refs)
     except DatasourceRefError as exc:
-        errors.append(InputError(here, str(exc)))
+        errors.append(InputError(Location(here.file, dashboard=here.dashboard, panel=here.panel, ref=exc.ref), str(exc)))
     _assign_ref_ids(panel, here, errors)
     return panel
 

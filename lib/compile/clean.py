@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashgen.compile import legacy
+from dashgen.compile.fields import clean_field_defaults
 
 # Grafana adds this built-in annotation to every dashboard it saves.
 BUILTIN_ANNOTATION = {
@@ -85,10 +86,8 @@ def clean_panel(panel: dict) -> dict:
         return {"collapsed": False, "panels": [], **{k: panel[k] for k in ROW_KEYS if k in panel}}
     panel = _without(panel, legacy.PANEL)
     field_config = panel.setdefault("fieldConfig", {})
-    defaults = field_config.setdefault("defaults", {})
+    clean_field_defaults(panel.get("type", ""), field_config.setdefault("defaults", {}))
     field_config.setdefault("overrides", [])
-    if defaults.get("thresholds", {}).get("steps") in ([], ""):
-        del defaults["thresholds"]  # grafanalib's placeholders ([] and Stat's ''); Grafana writes none
     panel["targets"] = [clean_target(t) for t in panel.get("targets", [])]
     return panel
 

@@ -10,7 +10,10 @@ _VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
 
 
 class DatasourceRefError(ValueError):
-    """A reference that Grafana would resolve by name, by id, or not at all."""
+    """A reference that Grafana would resolve by name, by id, or not at all; `ref` is the refId of
+    the query it belongs to, when it belongs to one."""
+
+    ref: str | None = None
 
 
 class DatasourceRefs:
@@ -65,9 +68,13 @@ def resolve_panel(panel: dict, refs: DatasourceRefs) -> None:
     if targets and panel_ref is None:
         raise DatasourceRefError("panel has queries but no datasource")
     for target in targets:
-        if "datasource" in target:
-            target["datasource"] = refs.resolve(target["datasource"])
-        elif panel_ref["uid"] == MIXED:
-            raise DatasourceRefError(f"query {target.get('refId', '?')} of a mixed panel has no datasource")
-        else:
-            target["datasource"] = dict(panel_ref)
+        try:
+            if "datasource" in target:
+                target["datasource"] = refs.resolve(target["datasource"])
+            elif panel_ref["uid"] == MIXED:
+                raise DatasourceRefError("a query of a mixed panel has no datasource")
+            else:
+                target["datasource"] = dict(panel_ref)
+        except DatasourceRefError as exc:
+            exc.ref = target.get("refId") or None
+            raise

@@ -59,3 +59,11 @@ DEPRECATED_PANEL_TYPES = {
     "grafana-piechart-panel": "piechart (grafanalib PieChartv2)",
     "grafana-worldmap-panel": "geomap",
 }
+
+# grafanalib panel classes that write an older panel model, with what to use instead; recognised by
+# `options` that is not an object (Heatmap) or holds Grafana 6's `fieldOptions` (BarGauge, GaugePanel).
+OLD_PANEL_MODELS = {
+    "heatmap": "grafanalib's Heatmap writes the pre-9 heatmap model; use dashgen.panels.Viz(type='heatmap', ...)",
+    "bargauge": "grafanalib's BarGauge writes Grafana 6's options.fieldOptions; use dashgen.panels.bar_gauge",
+    "gauge": "grafanalib's GaugePanel writes Grafana 6's options.fieldOptions; use dashgen.panels.Viz(type='gauge', ...)",
+}

@@ -45,7 +45,8 @@ def red_row(
     (e.g. 'status_code=~"5.."'), `histogram` the duration histogram without `_bucket`.
     """
     total = f"sum by ({by}) (rate({requests}{{{selector}}}[$__rate_interval]))"
-    failed = f"sum by ({by}) (rate({requests}{{{selector}, {errors}}}[$__rate_interval]))"
+    # `or 0 * total`: a healthy service may have no error series yet; it shows 0, not "No data".
+    failed = f"(\n  sum by ({by}) (rate({requests}{{{selector}, {errors}}}[$__rate_interval]))\n  or 0 * {total}\n)"
     error_thresholds = steps("green", (error_ratio_slo, "red")) if error_ratio_slo else None
     return row(
         title,

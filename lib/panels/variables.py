@@ -24,9 +24,10 @@ def datasource_variable(
 
 def query_variable(
     name: str, label: str, query: str, *, datasource: dict, multi: bool = False,
-    include_all: bool = False, all_value: str = "", description: str = "",
+    include_all: bool = False, all_value: str = "", description: str = "", default: str = "",
 ) -> dict:
-    """Values from a datasource query, refreshed with the time range so new values appear.
+    """Values from a datasource query, refreshed with the time range so new values appear, starting
+    at `default` when given (else Grafana picks the first value).
 
     With `include_all`, give `all_value` (e.g. ".+") so "All" becomes one short regex instead of a
     list of every value in every query.
@@ -38,6 +39,8 @@ def query_variable(
     }
     if include_all and all_value:
         var["allValue"] = all_value
+    if default:
+        var["current"] = {"text": default, "value": default}
     if description:
         var["description"] = description
     return var
