@@ -15,7 +15,8 @@ from dashgen.loader import DashboardSource
 
 SCHEMA_VERSION = 42  # what Grafana 12.3 writes (migration 42 is its newest)
 UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-REF_IDS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+_LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+REF_IDS = _LETTERS + [a + b for a in _LETTERS for b in _LETTERS]  # A..Z, then AA..ZZ, as Grafana names them
 
 
 def compile_dashboard(source: DashboardSource) -> dict:
@@ -107,7 +108,7 @@ def _assign_ref_ids(panel: dict, here: Location, errors: list[InputError]) -> No
     free = (r for r in REF_IDS if r not in used)
     for target in targets:
         if not target.get("refId"):
-            target["refId"] = next(free, None) or f"Q{len(used)}"
+            target["refId"] = next(free)
             used.append(target["refId"])
 
 
