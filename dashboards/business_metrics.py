@@ -1,7 +1,7 @@
 """Business metrics: how much money and how many payments MPAC processes, and for how many merchants."""
 
 from dashboards._mpac import PROMETHEUS, env_variable, mpac_dashboard, multi_variable
-from dashgen.panels import PromQuery, bar_gauge, dashboard_link, datasource_variable, row, stat, steps, timeseries
+from dashgen.panels import PromQuery, dashboard_link, datasource_variable, row, stat, steps, timeseries, top_n
 
 folder = "MPAC"
 
@@ -82,17 +82,13 @@ merchants = row(
 
 top = row(
     "Where the volume comes from",
-    bar_gauge(
+    top_n(
         "Top 5 payment methods (range)", "The five payment methods with the most approved value over the range, in yen.",
-        [PromQuery(f"topk(5, sum by (payment_method) (increase({AMOUNT}{{{YEN}}}[$__range])))",
-                   legend="{{payment_method}}", instant=True)],
-        datasource=PROMETHEUS, unit="currencyJPY",
+        n=5, by="payment_method", counter=AMOUNT, selector=YEN, datasource=PROMETHEUS, unit="currencyJPY",
     ),
-    bar_gauge(
+    top_n(
         "Top 5 regions (range)", "The five regions with the most approved value over the range, in yen.",
-        [PromQuery(f"topk(5, sum by (region) (increase({AMOUNT}{{{YEN}}}[$__range])))",
-                   legend="{{region}}", instant=True)],
-        datasource=PROMETHEUS, unit="currencyJPY",
+        n=5, by="region", counter=AMOUNT, selector=YEN, datasource=PROMETHEUS, unit="currencyJPY",
     ),
 )
 

@@ -4,7 +4,7 @@ given terminal doing?"""
 from dashboards._mpac import LOKI, PROMETHEUS, env_variable, mpac_dashboard, multi_variable
 from dashgen.panels import (
     LokiQuery, PromQuery, bar_gauge, datasource_variable, latency_panel, logs, row, stat, steps,
-    textbox_variable, timeseries,
+    textbox_variable, timeseries, top_n,
 )
 
 folder = "MPAC"
@@ -73,11 +73,9 @@ stability = row(
          PromQuery(per_thousand_device_hours("device_app_anrs_total"), legend="ANRs")],
         datasource=PROMETHEUS, unit="short", min=0, thresholds=steps("green", (5, "orange"), (20, "red")),
     ),
-    bar_gauge(
+    top_n(
         "Top 10 error codes (range)", "The ten error codes devices reported most over the range.",
-        [PromQuery(f"topk(10, sum by (error_code) (increase(device_errors_total{{{FLEET}}}[$__range])))",
-                   legend="{{error_code}}", instant=True)],
-        datasource=PROMETHEUS, unit="short",
+        n=10, by="error_code", counter="device_errors_total", selector=FLEET, datasource=PROMETHEUS,
     ),
 )
 

@@ -4,7 +4,7 @@ from dashboards._mpac import (
     LOKI, PROMETHEUS, link_to_service_health, mpac_dashboard, multi_variable, standard_variables,
 )
 from dashgen.panels import (
-    PromQuery, bar_gauge, dashboard_link, latency_panel, row, service_logs_panel, stat, steps, timeseries,
+    PromQuery, dashboard_link, latency_panel, row, service_logs_panel, stat, steps, timeseries, top_n,
 )
 
 folder = "MPAC"
@@ -81,11 +81,9 @@ latency = row(
 
 declines = row(
     "Declines, refunds and voids",
-    bar_gauge(
+    top_n(
         "Top 10 decline reasons (range)", "The ten most frequent reasons acquirers gave for declines over the range.",
-        [PromQuery(f"topk(10, sum by (decline_reason) (increase(payment_declines_total{{{PAYMENTS}}}[$__range])))",
-                   legend="{{decline_reason}}", instant=True)],
-        datasource=PROMETHEUS, unit="short",
+        n=10, by="decline_reason", counter="payment_declines_total", selector=PAYMENTS, datasource=PROMETHEUS,
     ),
     timeseries(
         "Refunds and voids", "Refunds of captured payments and voids of authorized ones, per minute.",

@@ -26,14 +26,7 @@ def substitute(expr: str) -> str:
 
 
 def selectors(node):
-    if isinstance(node, promql_parser.VectorSelector):
-        yield node
-    for child in ("expr", "lhs", "rhs", "vector_selector", "param"):
-        sub = getattr(node, child, None)
-        if isinstance(sub, promql_parser.Expr):
-            yield from selectors(sub)
-    for arg in getattr(node, "args", None) or []:
-        yield from selectors(arg)
+    return (n for n in _walk(node) if isinstance(n, promql_parser.VectorSelector))
 
 
 def dashboards() -> list[dict]:

@@ -5,7 +5,7 @@ offers can still be used beside them.
 """
 
 from dashgen.panels.queries import LokiQuery, PromQuery, TraceQLQuery
-from dashgen.panels.basic import Viz, bar_gauge, logs, row, stat, table, timeseries
+from dashgen.panels.basic import Viz, bar_gauge, logs, row, stat, table, timeseries, top_n
 from dashgen.panels.links import dashboard_link, dashboards_menu, series_link
 from dashgen.panels.red import latency_panel, red_row
 from dashgen.panels.service import service_logs_panel, service_traces_panel
@@ -16,5 +16,5 @@ __all__ = [
     "LokiQuery", "PromQuery", "TraceQLQuery", "Viz", "bar_gauge", "dashboard_link", "dashboards_menu", "series_link",
     "custom_variable", "datasource_variable", "query_variable",
     "latency_panel", "logs", "red_row", "row", "service_logs_panel", "service_traces_panel",
-    "stat", "steps", "table", "textbox_variable", "timeseries",
+    "stat", "steps", "table", "textbox_variable", "timeseries", "top_n",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import attr
 from grafanalib import core as g
 
+from dashgen.panels.queries import PromQuery
 from dashgen.panels.thresholds import steps
 
 
@@ -85,6 +86,17 @@ def bar_gauge(
             "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
         },
     )
+
+
+def top_n(
+    title: str, description: str, *, n: int, by: str, counter: str, selector: str, datasource: dict,
+    unit: str = "short", w: int = 12, h: int = 8,
+) -> Viz:
+    """The `n` values of label `by` whose `counter` grew most over the dashboard's range, as bars.
+    A small `n` keeps a high-cardinality label (decline reasons, error codes) readable and cheap."""
+    expr = f"topk({n}, sum by ({by}) (increase({counter}{{{selector}}}[$__range])))"
+    return bar_gauge(title, description, [PromQuery(expr, legend="{{" + by + "}}", instant=True)],
+                     datasource=datasource, unit=unit, w=w, h=h)
 
 
 def table(
