@@ -3,12 +3,14 @@ conventions of the platform's telemetry contract (the metrics themselves are in 
 
 from grafanalib.core import Dashboard, Templating, Time
 
+from datasources import mpac as stack
 from dashgen.panels import dashboard_link, dashboards_menu, datasource_variable, query_variable, series_link
 
-# Prometheus is chosen through the `datasource` variable; Loki and Tempo are the provisioned ones.
-PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
-LOKI = {"type": "loki", "uid": "loki"}
-TEMPO = {"type": "tempo", "uid": "tempo"}
+# Prometheus is chosen through the `datasource` variable (the stack's Prometheus by default);
+# Loki and Tempo are the stack's own.
+PROMETHEUS = {"type": stack.PROMETHEUS.type, "uid": "${datasource}"}
+LOKI = stack.LOKI.ref()
+TEMPO = stack.TEMPO.ref()
 
 # PromQL matchers every service query carries, and the Loki stream selector of a service's logs.
 SERVICE = 'env="$env", service=~"$service"'
@@ -39,10 +41,14 @@ def multi_variable(name: str, label: str, metric: str, description: str, of: str
     )
 
 
+def prometheus_variable() -> dict:
+    return datasource_variable(stack.PROMETHEUS.type, default_uid=stack.PROMETHEUS.uid, default_name=stack.PROMETHEUS.name)
+
+
 def standard_variables(metric: str = "http_server_requests_total") -> list[dict]:
     """datasource, env and service: the three variables every MPAC service dashboard has."""
     return [
-        datasource_variable("prometheus", default_uid="prometheus", default_name="Prometheus"),
+        prometheus_variable(),
         env_variable(metric),
         multi_variable("service", "Service", metric, "One or more MPAC services."),
     ]

@@ -1,7 +1,7 @@
 """Business metrics: how much money and how many payments MPAC processes, and for how many merchants."""
 
-from dashboards._mpac import PROMETHEUS, env_variable, mpac_dashboard, multi_variable
-from dashgen.panels import PromQuery, dashboard_link, datasource_variable, row, stat, steps, timeseries, top_n
+from dashboards._mpac import PROMETHEUS, env_variable, mpac_dashboard, multi_variable, prometheus_variable
+from dashgen.panels import PromQuery, dashboard_link, row, stat, steps, timeseries, top_n
 
 folder = "MPAC"
 
@@ -96,7 +96,7 @@ dashboard = mpac_dashboard(
     "Business metrics", "business-metrics",
     "Revenue, transactions, success rate and active merchants of MPAC, for the business owners.",
     [
-        datasource_variable("prometheus", default_uid="prometheus", default_name="Prometheus"),
+        prometheus_variable(),
         env_variable(TRANSACTIONS),
         multi_variable("region", "Region", TRANSACTIONS, "Regions the transactions come from."),
     ],

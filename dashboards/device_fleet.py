@@ -1,9 +1,9 @@
 """Device fleet: are the SmartPOS terminals online, up to date, healthy and in sync, and what is one
 given terminal doing?"""
 
-from dashboards._mpac import LOKI, PROMETHEUS, env_variable, mpac_dashboard, multi_variable
+from dashboards._mpac import LOKI, PROMETHEUS, env_variable, mpac_dashboard, multi_variable, prometheus_variable
 from dashgen.panels import (
-    LokiQuery, PromQuery, bar_gauge, datasource_variable, latency_panel, logs, row, stat, steps,
+    LokiQuery, PromQuery, bar_gauge, latency_panel, logs, row, stat, steps,
     textbox_variable, timeseries, top_n,
 )
 
@@ -127,7 +127,7 @@ dashboard = mpac_dashboard(
     "Device fleet", "device-fleet",
     "SmartPOS terminals: online and offline devices, versions, stability, connectivity, battery, sync, and one device.",
     [
-        datasource_variable("prometheus", default_uid="prometheus", default_name="Prometheus"),
+        prometheus_variable(),
         env_variable("device_fleet_devices"),
         multi_variable("region", "Region", "device_fleet_devices", "Regions the devices are in."),
         multi_variable("device_model", "Model", "device_fleet_devices", "Hardware models."),

@@ -12,7 +12,8 @@ from dashgen.errors import InputError, InputErrors, Location
 from dashgen.project import Project
 
 DASHBOARDS_DIR = "dashboards"
-PROVIDER_FILE = "provisioning/dashboards/dashgen.yaml"
+PROVISIONING_DIR = "provisioning"
+DEFAULT_ENVIRONMENT = "default"
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +52,13 @@ PARALLEL_FROM = 64
 
 def compile_project(project: Project, debug: bool = False) -> list[CompiledDashboard]:
     """Every dashboard of the project, compiled and validated; InputErrors lists every problem."""
+    compiled, errors = _compile_dashboards(project, debug)
+    if errors:
+        raise InputErrors(errors)
+    return compiled
+
+
+def _compile_dashboards(project: Project, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
@@ -60,9 +68,7 @@ def compile_project(project: Project, debug: bool = False) -> list[CompiledDashb
     else:
         compiled, errors = _compile_files(project, files, debug)
     errors.extend(_clashes(compiled))
-    if errors:
-        raise InputErrors(errors)
-    return compiled
+    return compiled, errors
 
 
 def _usable_cores() -> int:
@@ -130,10 +136,50 @@ def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
 
 
 def build(project: Project, debug: bool = False) -> Build:
-    """The complete contents of generated/, as relative path -> bytes."""
+    """The complete contents of generated/, as relative path -> bytes; InputErrors lists every
+    problem in the dashboards, the datasources and the environments together."""
+    from dashgen.datasources.checks import dashboard_reference_problems, datasource_problems
+    from dashgen.environments import load_environments
+    from dashgen.loader import load_datasources
+
+    dashboards, errors = _compile_dashboards(project, debug)
+    sources, load_errors = load_datasources(project, debug=debug)
+    errors += load_errors + datasource_problems(sources)
+    if sources or load_errors:
+        errors += dashboard_reference_problems(dashboards, {s.datasource.uid: s.datasource.type for s in sources})
+    files, render_errors = _provisioning(project, dashboards, sources, load_environments(project))
+    errors += render_errors
+    if errors:
+        raise InputErrors(errors)
+    files.update({d.path: d.json for d in dashboards})
+    return Build(dashboards=dashboards, files=files)
+
+
+def _provisioning(project: Project, dashboards, sources, environments) -> tuple[dict[str, bytes], list[InputError]]:
+    """provisioning/<environment>/{dashboards,datasources}/dashgen.yaml: one folder per environment,
+    to mount as Grafana's provisioning folder ("default" when the project names none)."""
+    from dashgen.datasources.provisioning import datasource_entry, datasources_file
     from dashgen.provisioning import dashboard_providers
 
-    dashboards = compile_project(project, debug=debug)
-    files = {d.path: d.json for d in dashboards}
-    files[PROVIDER_FILE] = dashboard_providers([d.folder for d in dashboards], project.provisioning_path)
-    return Build(dashboards=dashboards, files=files)
+    providers = dashboard_providers([d.folder for d in dashboards], project.provisioning_path)
+    files, errors = {}, []
+    for name in environments or [DEFAULT_ENVIRONMENT]:
+        files[f"{PROVISIONING_DIR}/{name}/dashboards/dashgen.yaml"] = providers
+        env = environments.get(name)
+        urls = env.datasource_urls if env else {}
+        where = Location(file=f"pyproject.toml [tool.dashgen.environments.{name}.datasources]")
+        known = {s.datasource.uid for s in sources}
+        errors += [
+            InputError(where, f"{uid!r} is not a datasource (known: {', '.join(sorted(known)) or 'none'})")
+            for uid in sorted(set(urls) - known)
+        ]
+        entries = []
+        for source in sources:
+            url = urls.get(source.datasource.uid) or source.datasource.url
+            if not url:
+                errors.append(InputError(where, f"no url for datasource {source.datasource.uid!r}, and its definition "
+                                                f"in {source.file} gives none"))
+            entries.append(datasource_entry(source.datasource, url))
+        if sources:
+            files[f"{PROVISIONING_DIR}/{name}/datasources/dashgen.yaml"] = datasources_file(entries)
+    return files, errors

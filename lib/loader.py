@@ -1,7 +1,8 @@
-"""Imports every dashboard definition module and reports every broken one in a single run.
+"""Imports the definition modules and reports every broken one in a single run.
 
-A module under dashboards/ whose name starts with "_" is a helper (shared constants or panels), not a
-dashboard. Every other module must define `dashboard`, a grafanalib Dashboard, and may set `folder`.
+A module under dashboards/ or datasources/ whose name starts with "_" is a helper (shared constants
+or panels). Every other module under dashboards/ must define `dashboard`, a grafanalib Dashboard,
+and may set `folder`; every other module under datasources/ must define `datasources`, a list.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ class DashboardSource:
     file: str  # relative to the project root, e.g. "dashboards/service_health.py"
     folder: str
     dashboard: Any
+
+
+@dataclass(frozen=True)
+class DatasourceSource:
+    """A datasource definition and the file that defines it."""
+
+    file: str
+    datasource: Any
 
 
 def definition_files(folder: Path) -> list[Path]:
@@ -57,11 +66,42 @@ def load_dashboards(project: Project, files: list[Path], debug: bool = False) ->
     time so that a large project never holds every definition in memory."""
     from grafanalib.core import Dashboard
 
+    def read(module, path: Path, rel: str) -> DashboardSource:
+        return _source(module, path, rel, project, Dashboard)
+
+    return _load(project, files, read, debug)
+
+
+def load_datasources(project: Project, debug: bool = False) -> tuple[list[DatasourceSource], list[InputError]]:
+    """Every datasource defined under datasources/ (modules listing them in `datasources`)."""
+    from dashgen.datasources.model import Datasource
+
+    def read(module, path: Path, rel: str) -> list[DatasourceSource]:
+        found = getattr(module, "datasources", None)
+        if found is None:
+            raise InputError(Location(file=rel, line=1), "defines no 'datasources' (a list of dashgen.datasources objects)")
+        if not isinstance(found, (list, tuple)) or not all(isinstance(d, Datasource) for d in found):
+            raise InputError(
+                Location(file=rel, line=_assignment_line(path, "datasources")),
+                "'datasources' must be a list of Prometheus, Loki and Tempo objects from dashgen.datasources",
+            )
+        return [DatasourceSource(file=rel, datasource=d) for d in found]
+
+    sources, errors = [], []
+    for result in _load(project, definition_files(project.datasources_dir), read, debug):
+        if isinstance(result, InputError):
+            errors.append(result)
+        else:
+            sources.extend(result)
+    return sources, errors
+
+
+def _load(project: Project, files: list[Path], read, debug: bool) -> Iterator:
     with _project_importable(project.root):
         for path in files:
             rel = project.relative(path)
             try:
-                yield _source(_import(path, project), path, rel, project, Dashboard)
+                yield read(_import(path, project), path, rel)
             except InputError as exc:
                 yield exc
             except BaseException as exc:  # noqa: BLE001 - any failure in user code is a located error

@@ -36,6 +36,10 @@ class Project:
         return self.root / "dashboards"
 
     @property
+    def datasources_dir(self) -> Path:
+        return self.root / "datasources"
+
+    @property
     def generated_dir(self) -> Path:
         return self.root / "generated"
 

@@ -138,7 +138,7 @@ def test_build_replaces_the_whole_tree(project, cli):
 
     assert code == 0
     assert out == "built 1 dashboard in 1 folder into generated/: 0 of 2 files changed, 1 removed\n"
-    assert sorted(project.tree()) == ["dashboards/Team/simple.json", "provisioning/dashboards/dashgen.yaml"]
+    assert sorted(project.tree()) == ["dashboards/Team/simple.json", "provisioning/default/dashboards/dashgen.yaml"]
     assert oct((project.root / "generated").stat().st_mode & 0o777) != oct(0o700)
 
 
@@ -158,7 +158,7 @@ def test_folder_comes_from_module_then_subfolder_then_default(project, cli):
     assert cli("-C", str(project.root), "build")[0] == 0
     assert sorted(project.tree()) == [
         "dashboards/Named/c.json", "dashboards/Team/a.json", "dashboards/ops/b.json",
-        "provisioning/dashboards/dashgen.yaml",
+        "provisioning/default/dashboards/dashgen.yaml",
     ]
 
 

@@ -1,0 +1,224 @@
+"""Typed models of the three datasources and their correlation settings.
+
+Grafana keeps these settings in an untyped `jsonData` map whose keys are easy to misspell and whose
+link templates provisioning silently empties; here each setting is a field, and `json_data()` writes
+the keys Grafana 12.3 reads (grafana-contract.md section 8). Links name their target by uid (the
+datasources link to each other both ways), and the build checks that each one exists and has the
+right type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class TagMapping:
+    """A span attribute (`key`) and the label it is called in the linked datasource (`value`)."""
+
+    key: str
+    value: str = ""
+
+    def json(self) -> dict:
+        return {"key": self.key, "value": self.value} if self.value else {"key": self.key}
+
+
+@dataclass(frozen=True)
+class SampleLine:
+    """A log line as the services write it, and the trace id a derived field must find in it."""
+
+    line: str
+    trace_id: str
+
+
+@dataclass(frozen=True)
+class DerivedField:
+    """A Loki derived field: a value found in each log line (by `regex`) or in a label or structured
+    metadata field (`label`), turned into a link to a trace in Tempo."""
+
+    name: str
+    tempo_uid: str
+    regex: str = ""
+    label: str = ""
+    samples: tuple[SampleLine, ...] = ()
+    display: str = "View trace"
+    url: str = "${__value.raw}"  # the query sent to Tempo: the trace id itself
+
+    def json(self) -> dict:
+        return {
+            "datasourceUid": self.tempo_uid,
+            "matcherRegex": self.regex or self.label,
+            "matcherType": "label" if self.label else "regex",
+            "name": self.name,
+            "url": self.url,
+            "urlDisplayLabel": self.display,
+        }
+
+
+@dataclass(frozen=True)
+class ExemplarLink:
+    """Prometheus exemplars whose label `label` holds a trace id, linked to that trace in Tempo."""
+
+    tempo_uid: str
+    label: str = "trace_id"
+    display: str = "View trace"
+
+    def json(self) -> dict:
+        return {"datasourceUid": self.tempo_uid, "name": self.label, "urlDisplayLabel": self.display}
+
+
+@dataclass(frozen=True)
+class TraceToLogs:
+    """From a span to its service's logs in Loki around the span's time, filtered by its trace id."""
+
+    loki_uid: str
+    tags: tuple[TagMapping, ...] = ()
+    span_start_shift: str = "-5m"
+    span_end_shift: str = "5m"
+    filter_by_trace_id: bool = True
+    filter_by_span_id: bool = False
+
+    def json(self) -> dict:
+        return {
+            "customQuery": False,
+            "datasourceUid": self.loki_uid,
+            "filterBySpanID": self.filter_by_span_id,
+            "filterByTraceID": self.filter_by_trace_id,
+            "spanEndTimeShift": self.span_end_shift,
+            "spanStartTimeShift": self.span_start_shift,
+            "tags": [t.json() for t in self.tags],
+        }
+
+
+@dataclass(frozen=True)
+class MetricsQuery:
+    """A named PromQL query offered from a span; `$__tags` becomes the span's mapped tags as matchers."""
+
+    name: str
+    query: str
+
+
+@dataclass(frozen=True)
+class TraceToMetrics:
+    """From a span to its service's metrics in Prometheus, through named queries."""
+
+    prometheus_uid: str
+    queries: tuple[MetricsQuery, ...]
+    tags: tuple[TagMapping, ...] = ()
+    span_start_shift: str = "-5m"
+    span_end_shift: str = "5m"
+
+    def json(self) -> dict:
+        return {
+            "datasourceUid": self.prometheus_uid,
+            "queries": [{"name": q.name, "query": q.query} for q in self.queries],
+            "spanEndTimeShift": self.span_end_shift,
+            "spanStartTimeShift": self.span_start_shift,
+            "tags": [t.json() for t in self.tags],
+        }
+
+
+@dataclass(frozen=True)
+class Datasource:
+    """What every datasource has. `url` is the default; environments give their own. `secrets` maps
+    a secureJsonData key to an environment variable reference ("$LOKI_PASSWORD"), never a value."""
+
+    uid: str
+    name: str
+    url: str = ""
+    is_default: bool = False
+    basic_auth_user: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    type: ClassVar[str] = ""
+
+    def ref(self) -> dict:
+        """The reference dashboards use: by uid and type, never by name."""
+        return {"type": self.type, "uid": self.uid}
+
+    def json_data(self) -> dict:
+        raise NotImplementedError
+
+    def linked(self) -> list[tuple[str, str, str]]:
+        """(setting, uid, type) of every datasource this one links to."""
+        return []
+
+
+@dataclass(frozen=True)
+class Prometheus(Datasource):
+    scrape_interval: str = "15s"
+    http_method: str = "POST"
+    flavour: str = "Prometheus"  # Prometheus, Cortex, Mimir or Thanos
+    version: str = ""
+    exemplars: tuple[ExemplarLink, ...] = ()
+
+    type: ClassVar[str] = "prometheus"
+
+    def json_data(self) -> dict:
+        data = {"httpMethod": self.http_method, "prometheusType": self.flavour, "timeInterval": self.scrape_interval}
+        if self.version:
+            data["prometheusVersion"] = self.version
+        if self.exemplars:
+            data["exemplarTraceIdDestinations"] = [e.json() for e in self.exemplars]
+        return data
+
+    def linked(self):
+        return [(f"exemplarTraceIdDestinations {e.label}", e.tempo_uid, "tempo") for e in self.exemplars]
+
+
+@dataclass(frozen=True)
+class Loki(Datasource):
+    max_lines: int = 1000
+    derived_fields: tuple[DerivedField, ...] = ()
+
+    type: ClassVar[str] = "loki"
+
+    def json_data(self) -> dict:
+        data = {"maxLines": str(self.max_lines)}
+        if self.derived_fields:
+            data["derivedFields"] = [f.json() for f in self.derived_fields]
+        return data
+
+    def linked(self):
+        return [(f"derivedFields {f.name}", f.tempo_uid, "tempo") for f in self.derived_fields]
+
+
+@dataclass(frozen=True)
+class Tempo(Datasource):
+    traces_to_logs: TraceToLogs | None = None
+    traces_to_metrics: TraceToMetrics | None = None
+    service_map_uid: str = ""  # the Prometheus holding Tempo's service-graph metrics
+    node_graph: bool = True
+    search: bool = True
+    trace_query_shift: str = "1h"  # how far around a trace id's time to look it up
+
+    type: ClassVar[str] = "tempo"
+
+    def json_data(self) -> dict:
+        data = {
+            "nodeGraph": {"enabled": self.node_graph},
+            "search": {"hide": not self.search},
+            "traceQuery": {
+                "spanEndTimeShift": self.trace_query_shift,
+                "spanStartTimeShift": f"-{self.trace_query_shift}",
+                "timeShiftEnabled": True,
+            },
+        }
+        if self.traces_to_logs:
+            data["tracesToLogsV2"] = self.traces_to_logs.json()
+        if self.traces_to_metrics:
+            data["tracesToMetrics"] = self.traces_to_metrics.json()
+        if self.service_map_uid:
+            data["serviceMap"] = {"datasourceUid": self.service_map_uid}
+        return data
+
+    def linked(self):
+        links = []
+        if self.traces_to_logs:
+            links.append(("tracesToLogsV2", self.traces_to_logs.loki_uid, "loki"))
+        if self.traces_to_metrics:
+            links.append(("tracesToMetrics", self.traces_to_metrics.prometheus_uid, "prometheus"))
+        if self.service_map_uid:
+            links.append(("serviceMap", self.service_map_uid, "prometheus"))
+        return links
