@@ -148,12 +148,13 @@ BUILTIN_UIDS = {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"}
 
 def dashboard_reference_problems(dashboards, known: dict[str, str]) -> list[InputError]:
     """Each fixed datasource uid a dashboard uses must be defined, with the type the reference says."""
-    errors = []
+    errors, seen = [], set()
     for dash in dashboards:
         for panel, ref in _references(dash.model):
             uid = ref.get("uid", "")
-            if uid in BUILTIN_UIDS or uid.startswith("$"):
+            if uid in BUILTIN_UIDS or uid.startswith("$") or (dash.uid, panel, uid, ref.get("type")) in seen:
                 continue
+            seen.add((dash.uid, panel, uid, ref.get("type")))  # a panel and its queries share one reference
             if uid in known and known[uid] == ref.get("type"):
                 continue
             where = Location(file=dash.file, dashboard=dash.uid, panel=panel)
