@@ -14,6 +14,7 @@ from dashgen import __version__
 # name -> (module under dashgen.cli, one-line summary shown by `dashgen --help`)
 COMMANDS = {
     "build": ("build", "Compile the definitions into Grafana provisioning files under generated/."),
+    "lint": ("lint", "Check every query and panel for cardinality and correctness."),
 }
 
 

@@ -1,0 +1,56 @@
+"""`dashgen lint`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMATS = ("text", "json", "github")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for machines, github for workflow annotations.")
+@click.option("--explain", metavar="RULE", help="Print what RULE flags, why, and examples; then exit.")
+@click.option("--catalogue", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Metric catalogue for JSON files given as PATHS (default: none; the project's for its own).")
+@click.option("--show-suppressed", is_flag=True, help="Also print problems that a suppression covers, with its reason.")
+@click.pass_obj
+def lint(obj, paths, output, explain, catalogue, show_suppressed):
+    """Check every query (PromQL, LogQL, TraceQL) and panel for cardinality and correctness.
+
+    Without PATHS, lints this project's dashboards as compiled; with PATHS, any Grafana dashboard
+    JSON files or folders (exports included). Exit 0 without errors, 1 with errors, 2 when an
+    input or the configuration cannot be read (the other files are still linted).
+
+    \b
+    Examples:
+      dashgen lint                            # this project's dashboards
+      dashgen lint exports/ --format json     # any dashboards, for a script
+      dashgen lint --explain promql/series-budget
+    """
+    from dashgen.cli.context import project_of
+    from dashgen.lint.run import explain_rule, run
+
+    if explain:
+        click.echo(explain_rule(explain))
+        return
+    project = project_of(obj) if not paths else _optional_project(obj)
+    text, code, bad_input = run(project, list(paths), output, catalogue, show_suppressed, debug=obj["debug"])
+    click.echo(text, nl=False)
+    for line in bad_input:
+        click.echo(f"error: {line}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+def _optional_project(obj):
+    """Linting files still reads [tool.dashgen.lint] when run inside a project."""
+    from dashgen.cli.context import project_of
+    from dashgen.errors import InputError
+
+    try:
+        return project_of(obj)
+    except InputError:
+        return None

@@ -1,0 +1,2 @@
+"""`dashgen lint`: PromQL, LogQL and TraceQL checks for cardinality and correctness, on this
+project's dashboards or on any Grafana dashboard JSON."""

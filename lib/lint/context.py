@@ -1,0 +1,105 @@
+"""What a rule sees: one query (or one panel) with everything about it computed once, on demand."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from dashgen.lint.config import LintConfig
+from dashgen.lint.model import Dashboard, Query
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one thing; `span` is in the coordinates of the query as written."""
+
+    message: str
+    span: tuple[int, int] | None = None
+
+
+class QueryContext:
+    def __init__(self, query: Query, dashboard: Dashboard, config: LintConfig, catalogue=None,
+                 datasources: dict[str, str] | None = None):
+        self.query, self.dashboard, self.config, self.catalogue = query, dashboard, config, catalogue
+        self.datasources = datasources  # uid -> plugin type of the project's own, None for foreign files
+
+    @functools.cached_property
+    def expanded(self):
+        from dashgen.lint.variables import expand
+
+        # TraceQL takes variables where LogQL does (values, not ranges), so it expands the same way.
+        language = "logql" if self.query.language == "traceql" else self.query.language
+        return expand(self.query.text, self.dashboard.variables, language)
+
+    @functools.cached_property
+    def _promql(self):
+        from dashgen.lint.promql import PromQLSyntaxError, parse
+
+        try:
+            return parse(self.expanded.text), None
+        except PromQLSyntaxError as exc:
+            return None, exc
+
+    @property
+    def promql(self):
+        """The parsed PromQL, or None when it does not parse (promql/syntax reports why)."""
+        return self._promql[0]
+
+    @property
+    def promql_error(self):
+        return self._promql[1]
+
+    @functools.cached_property
+    def _logql(self):
+        from dashgen.lint.logql import LogQLSyntaxError, parse
+
+        try:
+            return parse(self.expanded.text), None
+        except LogQLSyntaxError as exc:
+            return None, exc
+
+    @property
+    def logql(self):
+        return self._logql[0]
+
+    @functools.cached_property
+    def _traceql(self):
+        from dashgen.lint.traceql import TraceQLSyntaxError, parse
+
+        try:
+            return parse(self.expanded.text), None
+        except TraceQLSyntaxError as exc:
+            return None, exc
+
+    @property
+    def traceql(self):
+        return self._traceql[0]
+
+    @functools.cached_property
+    def estimate(self):
+        """Upper bounds of the series the PromQL returns and reads (None when it does not parse)."""
+        from dashgen.lint.estimate import Estimator
+
+        if self.promql is None:
+            return None
+        estimator = Estimator(self.catalogue, self.dashboard.variables, self.config.is_high_cardinality)
+        return estimator.estimate(self.promql)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """A span of the expanded text, as offsets into what the user wrote (Query.raw)."""
+        begin, finish = self.expanded.original_span(start, end)
+        return begin + self.query.offset, finish + self.query.offset
+
+    def find(self, pattern: str, group: int = 0) -> tuple[int, int] | None:
+        """The raw-text span of the first match of a regex in the expanded query, for underlining."""
+        match = re.search(pattern, self.expanded.text)
+        return self.span(match.start(group), match.end(group)) if match else None
+
+
+@dataclass
+class PanelContext:
+    panel: dict
+    dashboard: Dashboard
+    config: LintConfig
+    datasources: dict[str, str] | None = None

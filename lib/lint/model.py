@@ -1,0 +1,69 @@
+"""What the linter works on and what it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("promql", "logql", "traceql", "other")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Query:
+    """One query found in a dashboard: a panel target, a query variable or an annotation.
+
+    `text` is the query as written in the dashboard; for a variable such as
+    `label_values(up{job="$job"}, instance)` it is the PromQL inside (`up{job="$job"}`) and
+    `offset` is where that part starts in `raw`, so spans can be shown on what the user wrote.
+    """
+
+    file: str
+    dashboard: str  # uid, or title when the dashboard has no uid
+    panel: str | None  # panel title; None for variables and annotations
+    ref: str  # refId, "$name" for a variable, "annotation <name>" for an annotation
+    kind: str  # "panel", "variable" or "annotation"
+    language: str
+    text: str
+    raw: str
+    offset: int = 0
+    panel_type: str | None = None
+    datasource: str | None = None  # the resolved datasource uid or name, when known
+    target: dict = field(default_factory=dict)
+    selector_only: bool = False  # label_values(selector, ...): a series lookup, never evaluated
+
+
+@dataclass
+class Problem:
+    rule: str
+    severity: str
+    message: str
+    file: str
+    dashboard: str | None = None
+    panel: str | None = None
+    ref: str | None = None
+    query: str | None = None
+    span: tuple[int, int] | None = None  # character offsets into `query`
+    help: str = ""
+    suppressed: str = ""  # the reason, when a suppression in the configuration covers it
+
+    def json(self) -> dict:
+        return {
+            "rule": self.rule, "severity": self.severity, "message": self.message, "file": self.file,
+            "dashboard": self.dashboard, "panel": self.panel, "ref": self.ref, "query": self.query,
+            "span": list(self.span) if self.span else None,
+        }
+
+
+@dataclass
+class Dashboard:
+    """A dashboard as the linter sees it: its JSON, its variables by name, its queries and panels."""
+
+    file: str
+    uid: str
+    json: dict
+    variables: dict[str, dict]
+    queries: list[Query]
+    panels: list[dict]  # every panel, rows and nested ones included
+    inputs: dict[str, str] = field(default_factory=dict)  # __inputs name -> plugin id (DS_PROMETHEUS -> prometheus)
+    extra: dict[str, Any] = field(default_factory=dict)

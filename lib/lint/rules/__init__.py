@@ -1,0 +1,56 @@
+"""The rules, one module each. Adding a rule: its module, its line below, its cases in
+tests/lint/cases/."""
+
+from dashgen.lint.rules import (
+    dashboard_deprecated_panel_type,
+    dashboard_missing_unit,
+    dashboard_missing_variable_filter,
+    dashboard_unknown_datasource,
+    logql_empty_compatible_selector,
+    logql_filter_after_parser,
+    logql_high_cardinality_stream_label,
+    logql_unwrap_without_error_filter,
+    promql_contradictory_matchers,
+    promql_counter_without_rate,
+    promql_fixed_rate_window,
+    promql_high_cardinality_grouping,
+    promql_histogram_quantile_without_le,
+    promql_interval_in_rate,
+    promql_long_range_window,
+    promql_rate_on_non_counter,
+    promql_regex_wildcard,
+    promql_series_budget,
+    promql_syntax,
+    promql_unknown_label,
+    promql_unknown_metric,
+    traceql_full_scan,
+    traceql_unscoped_attribute,
+)
+
+RULES = (
+    promql_syntax,
+    promql_high_cardinality_grouping,
+    promql_series_budget,
+    promql_unknown_metric,
+    promql_unknown_label,
+    promql_counter_without_rate,
+    promql_rate_on_non_counter,
+    promql_histogram_quantile_without_le,
+    promql_fixed_rate_window,
+    promql_interval_in_rate,
+    promql_long_range_window,
+    promql_regex_wildcard,
+    promql_contradictory_matchers,
+    logql_empty_compatible_selector,
+    logql_high_cardinality_stream_label,
+    logql_filter_after_parser,
+    logql_unwrap_without_error_filter,
+    traceql_unscoped_attribute,
+    traceql_full_scan,
+    dashboard_missing_variable_filter,
+    dashboard_unknown_datasource,
+    dashboard_deprecated_panel_type,
+    dashboard_missing_unit,
+)
+
+BY_ID = {rule.ID: rule for rule in RULES}

@@ -1,0 +1,29 @@
+"""Flags: rate(), irate() or increase() over a fixed window such as [5m] in a panel query.
+
+Why: a fixed window is too short when the panel shows a week (every point is a spike) and too long
+when it shows an hour; $__rate_interval follows the zoom and is never shorter than four scrapes.
+
+Bad:
+    sum(rate(http_server_requests_total[5m]))
+Good:
+    sum(rate(http_server_requests_total[$__rate_interval]))
+"""
+
+from dashgen.lint.context import Finding
+from dashgen.lint.rules._ranges import rate_windows
+from dashgen.lint.variables import sentinel_for
+
+ID = "promql/fixed-rate-window"
+CATEGORY = "conventions"
+SEVERITY = "warning"
+LANGUAGE = "promql"
+HELP = "use [$__rate_interval] for rates, [$__range] for a total over the dashboard's range"
+
+
+def check(ctx):
+    if ctx.promql is None or ctx.query.kind != "panel":
+        return
+    for function, _, window in rate_windows(ctx.promql):
+        if sentinel_for(window) is None:
+            yield Finding(f"{function}() over a fixed window; it does not follow the dashboard's zoom",
+                          ctx.find(rf"\b{function}\s*\([^\[]*(\[[^\]]+\])", 1))

@@ -1,0 +1,37 @@
+"""Flags: an aggregation that groups by an unbounded label (a trace, request, user, session,
+merchant or device id), or by a label the catalogue says has tens of thousands of values.
+
+Why: each value becomes its own series: the query returns one line per id, Prometheus loads all of
+them, and Grafana draws a legend nobody can read. Ids belong in traces and logs.
+
+Bad:
+    sum by (device_id) (rate(device_errors_total[5m]))
+Good:
+    sum by (device_model) (rate(device_errors_total[5m]))
+"""
+
+import re
+from dashgen.lint import promql
+from dashgen.lint.context import Finding
+
+ID = "promql/high-cardinality-grouping"
+CATEGORY = "cardinality"
+SEVERITY = "error"
+LANGUAGE = "promql"
+HELP = "group by bounded labels; to see one id, select it with an equality matcher (label=\"$id\")"
+UNBOUNDED_VALUES = 10_000
+
+
+def check(ctx):
+    if ctx.promql is None:
+        return
+    for node, _ in promql.walk(ctx.promql):
+        kind, labels = promql.grouping(node)
+        if kind != "by":
+            continue
+        for label in labels:
+            values = ctx.catalogue.labels.get(label) if ctx.catalogue is not None else None
+            if ctx.config.is_high_cardinality(label) or (values or 0) >= UNBOUNDED_VALUES:
+                count = f" (~{values:,} values)" if values else ""
+                span = ctx.find(rf"\bby\s*\([^)]*?\b({re.escape(label)})\b", group=1)
+                yield Finding(f"groups by {label}, an unbounded label{count}", span)

@@ -1,0 +1,27 @@
+"""Flags: a TraceQL attribute without its scope (.http.status_code instead of span. or resource.).
+
+Why: an unscoped attribute is looked up in every scope of every span, which Tempo documents as the
+slowest form; the scope also says what is meant.
+
+Bad:
+    { .service.name = "mpac-pgw" }
+Good:
+    { resource.service.name = "mpac-pgw" }
+"""
+
+from dashgen.lint.context import Finding
+
+ID = "traceql/unscoped-attribute"
+CATEGORY = "cardinality"
+SEVERITY = "warning"
+LANGUAGE = "traceql"
+HELP = "prefix the attribute with its scope: span., resource. (service.name is a resource attribute)"
+
+
+def check(ctx):
+    if ctx.traceql is None:
+        return
+    for spanset in ctx.traceql.spansets:
+        for condition in spanset.conditions:
+            if condition.scope == "unscoped":
+                yield Finding(f"{condition.attribute} has no scope", ctx.span(*condition.span))

@@ -1,0 +1,51 @@
+"""Runs one rule on one query or panel, inside a small dashboard with the usual MPAC variables."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import REPO
+from dashgen.catalogue import load_catalogue
+from dashgen.lint.config import LintConfig
+from dashgen.lint.engine import lint
+from dashgen.lint.extract import dashboard_of
+
+CATALOGUE = load_catalogue(REPO / "catalogue")
+PLUGINS = {"promql": "prometheus", "logql": "loki", "traceql": "tempo"}
+VARIABLES = [
+    {"name": "datasource", "type": "datasource", "query": "prometheus"},
+    {"name": "env", "type": "query", "query": "label_values(http_server_requests_total, env)", "datasource": {"type": "prometheus", "uid": "${datasource}"}},
+    {"name": "service", "type": "query", "query": "label_values(http_server_requests_total, service)", "multi": True, "includeAll": True,
+     "allValue": ".+", "datasource": {"type": "prometheus", "uid": "${datasource}"}},
+]
+
+
+def problems(rule, example, language: str | None = None, catalogue: str = "mpac", variables=None,
+             datasources: dict | None = None):
+    """The problems `rule` finds in `example`: a query text, or a panel (a dict or its JSON text)."""
+    if rule.LANGUAGE == "panel":
+        panel = json.loads(example) if isinstance(example, str) else example
+    else:
+        language = language or (rule.LANGUAGE if rule.LANGUAGE in PLUGINS else "promql")
+        plugin = PLUGINS[language]
+        key = "query" if language == "traceql" else "expr"
+        panel = {"type": "timeseries", "title": "Example", "fieldConfig": {"defaults": {"unit": "short"}},
+                 "datasource": {"type": plugin, "uid": "x"},
+                 "targets": [{"refId": "A", key: example, "datasource": {"type": plugin, "uid": "x"}}]}
+    dashboard = dashboard_of({"uid": "example", "title": "Example", "panels": [panel],
+                              "templating": {"list": VARIABLES if variables is None else variables}}, "example.json")
+    report = lint([dashboard], LintConfig(select=(rule.ID,)), CATALOGUE if catalogue == "mpac" else None, datasources)
+    return [p for p in report.problems if p.rule == rule.ID]
+
+
+def docstring_examples(rule) -> dict[str, list[str]]:
+    """The Bad and Good examples of a rule's docstring, one per indented line."""
+    sections, current = {"Bad": [], "Good": []}, None
+    for line in rule.__doc__.splitlines():
+        if line.strip() in ("Bad:", "Good:"):
+            current = line.strip()[:-1]
+        elif current and line.startswith("    ") and line.strip():
+            sections[current].append(line.strip())
+        elif line.strip():
+            current = None
+    return sections

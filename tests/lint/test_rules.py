@@ -1,0 +1,77 @@
+"""Every rule: documented (Flags / Why / Bad / Good), its docstring examples run, and its named
+YAML cases in tests/lint/cases/ pass; the registry lists exactly the rule modules."""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import dashgen.lint.rules as rules_package
+from dashgen.lint.rules import BY_ID, RULES
+from harness import docstring_examples, problems
+
+CASES_DIR = Path(__file__).parent / "cases"
+REQUIRED = {
+    "promql/syntax", "promql/high-cardinality-grouping", "promql/series-budget", "promql/counter-without-rate",
+    "promql/rate-on-non-counter", "promql/histogram-quantile-without-le", "promql/fixed-rate-window",
+    "promql/interval-in-rate", "promql/long-range-window", "promql/regex-wildcard", "promql/contradictory-matchers",
+    "logql/empty-compatible-selector", "logql/high-cardinality-stream-label", "logql/filter-after-parser",
+    "logql/unwrap-without-error-filter", "traceql/unscoped-attribute", "traceql/full-scan",
+    "dashboard/missing-variable-filter", "dashboard/unknown-datasource", "dashboard/deprecated-panel-type",
+    "dashboard/missing-unit",
+}
+
+
+def test_every_required_rule_exists_and_the_registry_lists_every_module():
+    assert REQUIRED <= set(BY_ID)
+    modules = {m.name for m in pkgutil.iter_modules(rules_package.__path__) if not m.name.startswith("_")}
+    assert modules == {r.__name__.rsplit(".", 1)[1] for r in RULES}
+    for rule in RULES:
+        assert rule.__name__.rsplit(".", 1)[1] == rule.ID.replace("/", "_").replace("-", "_"), rule.ID
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.ID)
+def test_rule_is_documented(rule):
+    doc = rule.__doc__
+    for heading in ("Flags:", "Why:", "Bad:", "Good:"):
+        assert heading in doc, f"{rule.ID} docstring lacks {heading}"
+    assert rule.SEVERITY in ("error", "warning", "info") and rule.CATEGORY in ("cardinality", "correctness", "conventions")
+    assert rule.HELP
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.ID)
+def test_docstring_examples(rule):
+    examples = docstring_examples(rule)
+    assert examples["Bad"] and examples["Good"], rule.ID
+    for bad in examples["Bad"]:
+        assert problems(rule, bad), f"{rule.ID}: Bad example passes: {bad}"
+    for good in examples["Good"]:
+        assert not problems(rule, good), f"{rule.ID}: Good example fails: {good}: {problems(rule, good)}"
+
+
+def _cases():
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        for case in data["cases"]:
+            yield pytest.param(data["rule"], case, id=f"{data['rule']}::{case['name']}")
+
+
+@pytest.mark.parametrize("rule_id, case", list(_cases()))
+def test_case(rule_id, case):
+    rule = BY_ID[rule_id]
+    options = {k: case[k] for k in ("language", "catalogue", "variables", "datasources") if k in case}
+    if "fail" in case:
+        found = problems(rule, case["fail"], **options)
+        assert found, f"expected {rule_id} to flag: {case['fail']}"
+        if "message" in case:
+            assert found[0].message == case["message"]
+    else:
+        assert not problems(rule, case["pass"], **options), f"expected {rule_id} to pass: {case['pass']}"
+
+
+def test_every_rule_has_cases():
+    covered = {yaml.safe_load(p.read_text())["rule"] for p in CASES_DIR.glob("*.yaml")}
+    assert covered == set(BY_ID)
