@@ -12,8 +12,9 @@ from dashgen.lint.model import Problem
 def text(report: Report, show_suppressed: bool = False) -> str:
     blocks = [_block(p) for p in _visible(report, show_suppressed)]
     summary = (
-        f"{report.count('error')} errors, {report.count('warning')} warnings, {report.count('info')} infos"
-        f" in {len(report.queries)} queries of {len(report.dashboards)} dashboards"
+        f"{_n(report.count('error'), 'error')}, {_n(report.count('warning'), 'warning')}, "
+        f"{_n(report.count('info'), 'info')} in {_n(len(report.queries), 'query', 'queries')} of "
+        f"{_n(len(report.dashboards), 'dashboard')}"
     )
     suppressed = sum(1 for p in report.problems if p.suppressed)
     if suppressed and not show_suppressed:
@@ -21,6 +22,10 @@ def text(report: Report, show_suppressed: bool = False) -> str:
     elif suppressed:
         summary += f" ({suppressed} suppressed)"
     return "\n\n".join(blocks + [summary]) + "\n"
+
+
+def _n(count: int, singular: str, plural: str = "") -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def _visible(report: Report, show_suppressed: bool = False) -> list[Problem]:

@@ -1,0 +1,125 @@
+"""`dashgen lint` as users run it: output formats, exit codes, bad input, configuration."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import check_golden
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_text_output_matches_golden(cli, update_golden, monkeypatch):
+    monkeypatch.chdir(FIXTURES.parent)
+    code, out, err = cli("lint", "fixtures/findings.json")
+    assert (code, err) == (1, "")
+    check_golden("lint/findings.txt", out.encode(), update_golden)
+
+
+def test_json_output_has_the_documented_shape(cli, monkeypatch):
+    monkeypatch.chdir(FIXTURES.parent)
+    code, out, _ = cli("lint", "fixtures/findings.json", "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert set(document) == {"queries", "problems", "summary"}
+    assert document["summary"] == {"files": 1, "dashboards": 1, "queries": 4, "errors": 5, "warnings": 3, "infos": 0}
+    query = document["queries"][0]
+    assert set(query) == {"file", "dashboard", "panel", "ref", "language", "query", "estimated_series"}
+    assert query["language"] == "promql" and isinstance(query["estimated_series"], int)
+    problem = document["problems"][0]
+    assert set(problem) == {"rule", "severity", "message", "file", "dashboard", "panel", "ref", "query", "span"}
+    assert problem["rule"] == "promql/high-cardinality-grouping" and problem["span"] == [8, 16]
+    assert problem["query"][slice(*problem["span"])] == "trace_id"
+    assert {p["severity"] for p in document["problems"]} <= {"error", "warning", "info"}
+
+
+def test_github_output_is_workflow_annotations(cli, monkeypatch):
+    monkeypatch.chdir(FIXTURES.parent)
+    _, out, _ = cli("lint", "fixtures/findings.json", "--format", "github")
+    lines = out.splitlines()
+    assert len(lines) == 8
+    assert lines[0].startswith("::error file=fixtures/findings.json,title=promql/high-cardinality-grouping::")
+    assert any(line.startswith("::warning ") for line in lines)
+
+
+def test_clean_dashboards_exit_0(cli, tmp_path):
+    clean = {"uid": "clean", "title": "Clean", "panels": [{"type": "timeseries", "title": "Rate",
+             "fieldConfig": {"defaults": {"unit": "reqps"}}, "datasource": {"type": "prometheus", "uid": "p"},
+             "targets": [{"refId": "A", "expr": "sum(rate(http_requests_total[$__rate_interval]))"}]}]}
+    (tmp_path / "clean.json").write_text(json.dumps(clean))
+    code, out, err = cli("lint", str(tmp_path))
+    assert (code, err) == (0, "")
+    assert out == "0 errors, 0 warnings, 0 infos in 1 query of 1 dashboard\n"
+
+
+def test_bad_files_are_named_and_the_others_still_linted(cli, tmp_path):
+    shutil.copy(FIXTURES / "findings.json", tmp_path / "good.json")
+    (tmp_path / "broken.json").write_text('{"panels": [}')
+    (tmp_path / "other.json").write_text('{"name": "not a dashboard"}')
+    code, out, err = cli("lint", str(tmp_path), str(tmp_path / "missing.json"), "--format", "json")
+    assert code == 2
+    assert err.splitlines() == [
+        f"error: {tmp_path / 'missing.json'}: no such file or folder",
+        f"error: {tmp_path / 'broken.json'}:1: invalid JSON: Expecting value (column 13)",
+        f"error: {tmp_path / 'other.json'}: not a Grafana dashboard (no panels, rows or templating)",
+    ]
+    assert json.loads(out)["summary"]["dashboards"] == 1
+
+
+def test_explain_prints_the_rule_and_unknown_rules_list_the_known(cli):
+    code, out, _ = cli("lint", "--explain", "promql/series-budget")
+    assert code == 0
+    assert out.startswith("promql/series-budget (cardinality, warning by default)\n\nFlags: ")
+    assert "Bad:" in out and "Good:" in out and "Fix: " in out
+    code, _, err = cli("lint", "--explain", "promql/nope")
+    assert code == 2 and "unknown rule 'promql/nope'; the rules are:" in err and "promql/syntax" in err
+
+
+def _project_with_lint_config(project, table: str):
+    (project.root / "pyproject.toml").write_text(project.root.joinpath("pyproject.toml").read_text() + table)
+    shutil.copy(FIXTURES / "findings.json", project.root / "findings.json")
+
+
+def test_configuration_selects_rules_sets_severity_and_suppresses_with_a_reason(project, cli, monkeypatch):
+    _project_with_lint_config(project, """
+[tool.dashgen.lint]
+ignore = ["dashboard/"]
+severity = { "promql/syntax" = "warning" }
+[[tool.dashgen.lint.suppress]]
+rule = "promql/high-cardinality-grouping"
+panel = "Requests by trace"
+reason = "debug panel, collapsed by default"
+""")
+    monkeypatch.chdir(project.root)
+    code, out, _ = cli("lint", "findings.json", "--format", "json")
+    problems = json.loads(out)["problems"]
+    assert code == 1  # interval-in-rate and the empty selector are still errors
+    assert not any(p["rule"].startswith("dashboard/") for p in problems)
+    assert [p["severity"] for p in problems if p["rule"] == "promql/syntax"] == ["warning"]
+    (suppressed,) = [p for p in problems if p["rule"] == "promql/high-cardinality-grouping"]
+    assert suppressed["suppressed"] == "debug panel, collapsed by default"
+    _, text, _ = cli("lint", "findings.json", "--show-suppressed")
+    assert "   = suppressed: debug panel, collapsed by default" in text
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[tool.dashgen.lint]\nselect = ["promql/sintax"]\n',
+     "select: no rule matches 'promql/sintax' (see `dashgen lint --explain`)"),
+    ('[tool.dashgen.lint]\nseverity = { "promql/syntax" = "fatal" }\n',
+     "severity of promql/syntax: 'fatal' is not one of error, warning, info"),
+    ('[[tool.dashgen.lint.suppress]]\nrule = "promql/syntax"\n',
+     "suppression {'rule': 'promql/syntax'} has no reason; say why the finding is acceptable"),
+    ('[tool.dashgen.lint]\npanel_budget = 5\n',
+     "unknown key 'panel_budget'; known: high_cardinality_labels, ignore, max_range, panel_series_budget, "
+     "select, severity, suppress"),
+])
+def test_bad_configuration_is_one_located_error(project, cli, monkeypatch, table, message):
+    _project_with_lint_config(project, table)
+    monkeypatch.chdir(project.root)
+    code, _, err = cli("lint", "findings.json")
+    assert code == 2
+    assert err == f"error: pyproject.toml [tool.dashgen.lint]: {message}\n"
