@@ -3,6 +3,7 @@ label, the budgets, and suppressions that must say why."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from dashgen.errors import InputError, Location
@@ -46,9 +47,17 @@ class LintConfig:
             return any(rule == p or (p.endswith("/") and rule.startswith(p)) or rule.startswith(p + "/") for p in patterns)
         return (not self.select or matches(self.select)) and not matches(self.ignore)
 
+    @functools.cached_property
+    def _high_cardinality(self) -> frozenset[str]:
+        return frozenset(_normal(label) for label in self.high_cardinality_labels)
+
     def is_high_cardinality(self, label: str) -> bool:
-        normal = label.lower().replace("_", "")
-        return any(normal == known.lower().replace("_", "") for known in self.high_cardinality_labels)
+        """trace_id, traceId and TraceID are one label spelled three ways."""
+        return _normal(label) in self._high_cardinality
+
+
+def _normal(label: str) -> str:
+    return label.lower().replace("_", "")
 
 
 def load_config(table: dict, known_rules: set[str]) -> LintConfig:

@@ -51,6 +51,19 @@ class QueryContext:
         return self._promql[1]
 
     @functools.cached_property
+    def nodes(self) -> list:
+        """(node, ancestors) of the whole PromQL expression, walked once for every rule."""
+        from dashgen.lint.promql import walk
+
+        return list(walk(self.promql)) if self.promql is not None else []
+
+    @functools.cached_property
+    def selectors(self) -> list:
+        import promql_parser as pp
+
+        return [node for node, _ in self.nodes if isinstance(node, pp.VectorSelector)]
+
+    @functools.cached_property
     def _logql(self):
         from dashgen.lint.logql import LogQLSyntaxError, parse
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from dashgen.lint.config import LintConfig
 from dashgen.lint.context import PanelContext, QueryContext
-from dashgen.lint.model import Dashboard, Problem, Query
+from dashgen.lint.model import LANGUAGES, Dashboard, Problem, Query
 from dashgen.lint.rules import RULES
 
 
@@ -26,20 +26,19 @@ def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
          datasources: dict[str, str] | None = None, report: Report | None = None) -> Report:
     report = report or Report()
     rules = [rule for rule in RULES if config.enabled(rule.ID)]
+    by_language = {lang: [r for r in rules if r.LANGUAGE in (lang, "query")] for lang in LANGUAGES}
+    panel_rules = [r for r in rules if r.LANGUAGE == "panel"]
     for dashboard in dashboards:
         report.dashboards.append(dashboard)
         for query in dashboard.queries:
             ctx = QueryContext(query, dashboard, config, catalogue, datasources)
-            for rule in rules:
-                if rule.LANGUAGE in (query.language, "query"):
-                    report.problems.extend(_problems(rule, rule.check(ctx), config, query=query))
+            for rule in by_language[query.language]:
+                report.problems.extend(_problems(rule, rule.check(ctx), config, query=query))
             report.queries.append((query, ctx.estimate.returned if query.language == "promql" and ctx.estimate else None))
         for panel in dashboard.panels:
             ctx = PanelContext(panel, dashboard, config, datasources)
-            for rule in rules:
-                if rule.LANGUAGE == "panel":
-                    findings = rule.check(ctx)
-                    report.problems.extend(_problems(rule, findings, config, dashboard=dashboard, panel=panel))
+            for rule in panel_rules:
+                report.problems.extend(_problems(rule, rule.check(ctx), config, dashboard=dashboard, panel=panel))
     return report
 
 

@@ -3,7 +3,7 @@ GitHub workflow annotations, and JSON for machines (stable; documented in the RE
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from dashgen.lint.engine import Report
 from dashgen.lint.model import Problem
@@ -106,4 +106,4 @@ def as_json(report: Report) -> str:
             "errors": report.count("error"), "warnings": report.count("warning"), "infos": report.count("info"),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -65,7 +65,7 @@ _interval_names: dict[datetime.timedelta, str] = {}  # sentinels handed out in t
 _TOKENS = re.compile(r"""
     "(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?|\#[^\n]*
   | (?P<ref>\$(?P<plain>\w+)|\[\[(?P<square>\w+?)(?::\w+)?\]\]|\$\{(?P<braced>\w+)(?:\.[^:^}]+)?(?::[^}]+)?\})
-""", re.X)
+""", re.X | re.ASCII)
 _CALLEE = re.compile(r"([A-Za-z_][\w:]*)\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\Z", re.I)  # `f (`, `topk by (a) (`
 _PREVIOUS = re.compile(r"(?:(?<![\w:])(?i:offset)|@|[<>=!]=|[<>])\s*\Z")
 _CALL_FOLLOWS = re.compile(r"\s*(?:\(|(?i:by|without)\s*\()")  # `$agg(x)`, `$agg by (a) (x)`

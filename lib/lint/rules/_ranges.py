@@ -9,9 +9,9 @@ from dashgen.lint import promql
 RATE_FUNCTIONS = {"rate", "irate", "increase", "deriv", "delta", "idelta", "resets", "changes"}
 
 
-def rate_windows(expr):
+def rate_windows(ctx):
     """(function name, matrix selector, window) of every rate-like call over a range selector."""
-    for node, _ in promql.walk(expr):
+    for node, _ in ctx.nodes:
         if isinstance(node, pp.Call) and node.func.name in RATE_FUNCTIONS and node.args:
             arg = node.args[0]
             if isinstance(arg, pp.MatrixSelector):

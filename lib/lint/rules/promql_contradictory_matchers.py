@@ -24,7 +24,7 @@ HELP = "keep one matcher per label, or use =~\"a|b\" for either value"
 def check(ctx):
     if ctx.promql is None:
         return
-    for selector in promql.selectors(ctx.promql):
+    for selector in ctx.selectors:
         equal: dict[str, str] = {}
         matchers = promql.matchers(selector)
         for name, op, value in matchers:

@@ -11,7 +11,6 @@ Good:
 
 import promql_parser as pp
 
-from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/counter-without-rate"
@@ -41,7 +40,7 @@ def is_counter(name: str, catalogue) -> bool:
 def check(ctx):
     if ctx.promql is None or ctx.query.selector_only:
         return
-    for node, ancestors in promql.walk(ctx.promql):
+    for node, ancestors in ctx.nodes:
         if not isinstance(node, pp.VectorSelector) or not is_counter(node.name, ctx.catalogue):
             continue
         call = next((a for a in reversed(ancestors) if isinstance(a, (pp.Call, pp.AggregateExpr, pp.BinaryExpr))), None)

@@ -23,7 +23,7 @@ HELP = "use [$__rate_interval] for rates, [$__range] for a total over the dashbo
 def check(ctx):
     if ctx.promql is None or ctx.query.kind != "panel":
         return
-    for function, _, window in rate_windows(ctx.promql):
+    for function, _, window in rate_windows(ctx):
         if sentinel_for(window) is None:
             yield Finding(f"{function}() over a fixed window; it does not follow the dashboard's zoom",
                           ctx.find(rf"\b{function}\s*\([^\[]*(\[[^\]]+\])", 1))

@@ -25,7 +25,7 @@ UNBOUNDED_VALUES = 10_000
 def check(ctx):
     if ctx.promql is None:
         return
-    for node, _ in promql.walk(ctx.promql):
+    for node, _ in ctx.nodes:
         kind, labels = promql.grouping(node)
         if kind != "by":
             continue

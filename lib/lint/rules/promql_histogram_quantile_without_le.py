@@ -24,7 +24,7 @@ HELP = "keep le in the grouping: sum by (<labels>, le) (rate(x_bucket[$__rate_in
 def check(ctx):
     if ctx.promql is None:
         return
-    for node, _ in promql.walk(ctx.promql):
+    for node, _ in ctx.nodes:
         if not (isinstance(node, pp.Call) and node.func.name == "histogram_quantile" and len(node.args) == 2):
             continue
         if not any((s.name or "").endswith("_bucket") for s in promql.selectors(node.args[1])):

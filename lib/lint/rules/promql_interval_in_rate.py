@@ -24,7 +24,7 @@ HELP = "replace $__interval with $__rate_interval inside rate(), irate() and inc
 def check(ctx):
     if ctx.promql is None:
         return
-    for function, _, window in rate_windows(ctx.promql):
+    for function, _, window in rate_windows(ctx):
         if function in ("rate", "irate", "increase") and sentinel_for(window) == "$__interval":
             yield Finding(f"{function}() over $__interval can see fewer than two samples",
                           ctx.find(rf"\b{function}\s*\([^\[]*(\[[^\]]+\])", 1))

@@ -30,7 +30,7 @@ def check(ctx):
     if ctx.promql is None:
         return
     limit = _duration(ctx.config.max_range)
-    for node, _ in promql.walk(ctx.promql):
+    for node, _ in ctx.nodes:
         if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
             window = promql.range_of(node)
             if window > limit and sentinel_for(window) is None:

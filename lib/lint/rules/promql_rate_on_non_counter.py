@@ -11,7 +11,6 @@ Good:
 
 import promql_parser as pp
 
-from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/rate-on-non-counter"
@@ -25,7 +24,7 @@ RATE_FUNCTIONS = {"rate", "irate", "increase"}
 def check(ctx):
     if ctx.promql is None or ctx.catalogue is None:
         return
-    for node, ancestors in promql.walk(ctx.promql):
+    for node, ancestors in ctx.nodes:
         if not isinstance(node, pp.VectorSelector) or not node.name:
             continue
         known = ctx.catalogue.lookup(node.name)

@@ -26,7 +26,7 @@ VERDICTS = {("=~", ".*"): "matches everything", ("!~", ".*"): "matches nothing"}
 def check(ctx):
     if ctx.promql is None:
         return
-    for selector in promql.selectors(ctx.promql):
+    for selector in ctx.selectors:
         for name, op, value in promql.matchers(selector):
             verdict = VERDICTS.get((op, value))
             if verdict:

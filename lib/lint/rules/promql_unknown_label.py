@@ -25,7 +25,7 @@ ALWAYS_THERE = {"__name__", "job", "instance"}  # set by Prometheus on every scr
 def check(ctx):
     if ctx.promql is None or ctx.catalogue is None:
         return
-    for selector in promql.selectors(ctx.promql):
+    for selector in ctx.selectors:
         known = ctx.catalogue.lookup(selector.name) if selector.name else None
         if known is None:
             continue
@@ -33,7 +33,7 @@ def check(ctx):
         for name, _, _ in promql.matchers(selector):
             if name not in labels and name not in ALWAYS_THERE:
                 yield Finding(f"{metric.name} has no label {name}", ctx.find(rf"\b({re.escape(name)})\s*[=!]", 1))
-    for node, _ in promql.walk(ctx.promql):
+    for node, _ in ctx.nodes:
         kind, labels = promql.grouping(node)
         if kind is None:
             continue

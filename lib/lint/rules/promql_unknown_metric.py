@@ -10,7 +10,6 @@ Good:
     sum(rate(http_server_requests_total[5m]))
 """
 
-from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/unknown-metric"
@@ -26,6 +25,6 @@ SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_
 def check(ctx):
     if ctx.promql is None or ctx.catalogue is None:
         return
-    for selector in promql.selectors(ctx.promql):
+    for selector in ctx.selectors:
         if selector.name and selector.name not in SYNTHETIC and ctx.catalogue.lookup(selector.name) is None:
             yield Finding(f"metric {selector.name} is not in the catalogue", ctx.find(rf"\b{selector.name}\b"))
