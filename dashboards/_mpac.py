@@ -12,9 +12,8 @@ PROMETHEUS = {"type": stack.PROMETHEUS.type, "uid": "${datasource}"}
 LOKI = stack.LOKI.ref()
 TEMPO = stack.TEMPO.ref()
 
-# PromQL matchers every service query carries, and the Loki stream selector of a service's logs.
+# The matchers every service query carries: PromQL series and Loki streams share these labels.
 SERVICE = 'env="$env", service=~"$service"'
-SERVICE_STREAM = 'env="$env", service=~"$service"'
 
 # The platform's availability objective and the fast-burn paging threshold (2% of a 30-day budget in 1h).
 AVAILABILITY_SLO = 0.999
@@ -23,12 +22,13 @@ FAST_BURN = 14.4
 
 TAG = "mpac"
 SERVICE_HEALTH = "service-health"
+FLEET_SERVICE = "svc-smarttab"  # the service the SmartPOS terminals talk to; it exports the fleet metrics
 
 
 def env_variable(metric: str) -> dict:
     return query_variable(
         "env", "Environment", f"label_values({metric}, env)", datasource=PROMETHEUS,
-        description="Deployment environment (production, staging, ...).", default="production",
+        description="Deployment environment (local, staging, production).", default="production",
     )
 
 
@@ -54,23 +54,31 @@ def standard_variables(metric: str = "http_server_requests_total") -> list[dict]
     ]
 
 
-def service_health_link(service: str = "${__field.labels.service}") -> dict:
-    """A data link from a series to the service-health dashboard of its service."""
+def service_health_data_link(service: str = "${__field.labels.service}") -> dict:
+    """A data link from a clicked series to the service-health dashboard of its service."""
     return series_link(f"Service health of {service}", SERVICE_HEALTH, {"env": "${env}", "service": service})
 
 
-def mpac_dashboard(title: str, uid: str, description: str, variables: list, panels: list, links=()) -> Dashboard:
-    """A dashboard with MPAC's settings: tag, 1-minute refresh, shared crosshair, the menu of the
-    other MPAC dashboards, and `links` (e.g. to the service-health dashboard of its service)."""
-    return Dashboard(
-        title=title, uid=uid, description=description, tags=[TAG], timezone="browser", refresh="1m",
-        graphTooltip=1, time=Time("now-3h", "now"), templating=Templating(list=variables),
-        links=[dashboards_menu("MPAC dashboards", TAG), *links], panels=panels,
+def service_health_button(service: str = "") -> object:
+    """A link-bar button to the service-health dashboard of `service`, or of the services selected
+    here when no service is given."""
+    if service:
+        return dashboard_link(
+            f"Service health: {service}", SERVICE_HEALTH, f"RED, SLO and saturation of {service}",
+            {"env": "${env}", "service": service},
+        )
+    return dashboard_link(
+        "Service health", SERVICE_HEALTH, "RED, SLO and saturation of the selected services", keep=("env", "service"),
     )
 
 
-def link_to_service_health(service: str) -> object:
-    return dashboard_link(
-        f"Service health: {service}", SERVICE_HEALTH, f"RED, SLO and saturation of {service}",
-        {"env": "${env}", "service": service},
+def mpac_dashboard(
+    title: str, uid: str, description: str, variables: list, panels: list, links=(), timezone: str = "browser",
+) -> Dashboard:
+    """A dashboard with MPAC's settings: tag, 1-minute refresh, shared crosshair, the menu of the
+    other MPAC dashboards, and `links` (e.g. to the service-health dashboard of its service)."""
+    return Dashboard(
+        title=title, uid=uid, description=description, tags=[TAG], timezone=timezone, refresh="1m",
+        graphTooltip=1, time=Time("now-3h", "now"), templating=Templating(list=variables),
+        links=[dashboards_menu("MPAC dashboards", TAG), *links], panels=panels,
     )

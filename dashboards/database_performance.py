@@ -2,27 +2,34 @@
 do they hurt: connections, cache, locks, replication or slow queries?"""
 
 from dashboards._mpac import (
-    LOKI, PROMETHEUS, SERVICE, mpac_dashboard, multi_variable, service_health_link, standard_variables,
+    LOKI, PROMETHEUS, SERVICE, mpac_dashboard, multi_variable, service_health_button, service_health_data_link,
+    standard_variables,
 )
 from dashgen.panels import (
-    LokiQuery, PromQuery, bar_gauge, latency_panel, logs, row, stat, steps, timeseries,
+    LokiQuery, PromQuery, bar_gauge, latency_panel, logs, rate_sum, row, stat, steps, timeseries,
 )
 
-folder = "MPAC"
-
-PG = 'env="$env", instance=~"$pg_instance"'
-REDIS = 'env="$env", instance=~"$redis_instance"'
-SLOW_QUERY_LINES = '{env="$env", job="postgresql", instance=~"$pg_instance"} |= "duration:"'
+# Database servers are told apart by `server` (e.g. "pg-main-1"), not `instance`: the exporters'
+# `instance` is their scrape address, which no log line carries, while scrape relabeling sets
+# `server` on the exporter metrics and the log shipper sets the same label on the servers' log
+# streams, so one variable selects a server's metrics and its logs alike (see catalogue/databases.yaml).
+PG = 'env="$env", server=~"$pg_server"'
+REDIS = 'env="$env", server=~"$redis_server"'
+SLOW_QUERY_LINES = '{env="$env", job="postgresql", server=~"$pg_server"} |= "duration:"'
 CLIENT_HISTOGRAM = "db_client_operation_duration_seconds"
 
 
-def rate_by(by: str, metric: str, selector: str) -> str:
-    return f"sum by ({by}) (rate({metric}{{{selector}}}[$__rate_interval]))"
+def client(db_system: str) -> str:
+    """The services' database clients of `db_system` (postgresql, redis)."""
+    return f'{SERVICE}, db_system="{db_system}"'
+
+
+PG_OPERATION_BUCKETS = rate_sum(f"{CLIENT_HISTOGRAM}_bucket", client("postgresql"), by="service, db_operation, le")
 
 
 def hit_ratio(hits: str, misses: str, selector: str) -> str:
-    """Share of lookups per instance that hit; instances without lookups are left out, not divided by 0."""
-    hit, miss = rate_by("instance", hits, selector), rate_by("instance", misses, selector)
+    """Share of lookups per server that hit; servers without lookups are left out, not divided by 0."""
+    hit, miss = rate_sum(hits, selector, by="server"), rate_sum(misses, selector, by="server")
     return f"{hit}\n/\n(\n  {hit}\n  + {miss}\n  > 0\n)"
 
 
@@ -36,9 +43,9 @@ def share_of_limit(title: str, description: str, expr: str, legend: str, *, warn
 
 
 def cache_hit_ratio(title: str, description: str, expr: str, *, warn: float, crit: float) -> object:
-    """A hit ratio per instance, red below `crit` and orange below `warn`."""
+    """A hit ratio per server, red below `crit` and orange below `warn`."""
     return timeseries(
-        title, description, [PromQuery(expr, legend="{{instance}}")], datasource=PROMETHEUS, unit="percentunit",
+        title, description, [PromQuery(expr, legend="{{server}}")], datasource=PROMETHEUS, unit="percentunit",
         thresholds=steps("red", (crit, "orange"), (warn, "green")), w=8,
     )
 
@@ -46,15 +53,16 @@ def cache_hit_ratio(title: str, description: str, expr: str, *, warn: float, cri
 def client_p95(title: str, description: str, db_system: str, *, w: int = 12) -> object:
     """p95 of the services' own timing of their calls to `db_system`, per service."""
     return latency_panel(
-        title, description, histogram=CLIENT_HISTOGRAM, selector=f'{SERVICE}, db_system="{db_system}"',
-        by="service", datasource=PROMETHEUS, quantiles=(0.95,), w=w, links=[service_health_link()],
+        title, description, histogram=CLIENT_HISTOGRAM, selector=client(db_system),
+        by="service", datasource=PROMETHEUS, quantiles=(0.95,), w=w, links=[service_health_data_link()],
     )
 
 
-def per_instance(title: str, description: str, expr: str, *, unit: str, thresholds: list | None = None,
-                 w: int = 12) -> object:
+def per_server(title: str, description: str, expr: str, *, unit: str, thresholds: list | None = None,
+               w: int = 12) -> object:
+    """A value per database server over time (`expr` keeps the `server` label)."""
     return timeseries(
-        title, description, [PromQuery(expr, legend="{{instance}}")], datasource=PROMETHEUS, unit=unit, min=0,
+        title, description, [PromQuery(expr, legend="{{server}}")], datasource=PROMETHEUS, unit=unit, min=0,
         thresholds=thresholds, w=w,
     )
 
@@ -62,32 +70,32 @@ def per_instance(title: str, description: str, expr: str, *, unit: str, threshol
 pg_connections = row(
     "PostgreSQL: connections",
     stat(
-        "PostgreSQL reachable", "Whether postgres_exporter reached each PostgreSQL instance on its last scrape.",
-        [PromQuery(f"pg_up{{{PG}}}", legend="{{instance}}", instant=True)], datasource=PROMETHEUS,
+        "PostgreSQL reachable", "Whether postgres_exporter reached each PostgreSQL server on its last scrape.",
+        [PromQuery(f"pg_up{{{PG}}}", legend="{{server}}", instant=True)], datasource=PROMETHEUS,
         unit="bool_yes_no", thresholds=steps("red", (1, "green")), w=24, h=3,
     ),
     share_of_limit(
-        "Connections used of max", "Client backends connected to each instance as a share of its max_connections.",
-        f"sum by (instance) (pg_stat_database_numbackends{{{PG}}})\n/\n"
-        f"max by (instance) (pg_settings_max_connections{{{PG}}})",
-        "{{instance}}", warn=0.8, crit=0.9,
+        "Connections used of max", "Client backends connected to each server as a share of its max_connections.",
+        f"sum by (server) (pg_stat_database_numbackends{{{PG}}})\n/\n"
+        f"max by (server) (pg_settings_max_connections{{{PG}}})",
+        "{{server}}", warn=0.8, crit=0.9,
     ),
     share_of_limit(
         "Connection pool utilisation",
         "Used connections of the fullest task's pool, per service and pool; at 100% queries queue.",
         f'max by (service, pool) (\n  db_client_connections{{{SERVICE}, state="used"}}\n'
         f"  / ignoring (state)\n  db_client_connections_max{{{SERVICE}}}\n)",
-        "{{service}} {{pool}}", warn=0.8, crit=0.9, links=[service_health_link()],
+        "{{service}} {{pool}}", warn=0.8, crit=0.9, links=[service_health_data_link()],
     ),
 )
 
 pg_throughput = row(
     "PostgreSQL: throughput and latency",
     timeseries(
-        "Transactions per second", "Commits and rollbacks per second per instance; rising rollbacks mean failing work.",
+        "Transactions per second", "Commits and rollbacks per second per server; rising rollbacks mean failing work.",
         [
-            PromQuery(rate_by("instance", "pg_stat_database_xact_commit", PG), legend="commit {{instance}}"),
-            PromQuery(rate_by("instance", "pg_stat_database_xact_rollback", PG), legend="rollback {{instance}}"),
+            PromQuery(rate_sum("pg_stat_database_xact_commit", PG, by="server"), legend="commit {{server}}"),
+            PromQuery(rate_sum("pg_stat_database_xact_rollback", PG, by="server"), legend="rollback {{server}}"),
         ],
         datasource=PROMETHEUS, unit="ops", min=0, w=8,
     ),
@@ -102,34 +110,33 @@ pg_throughput = row(
     bar_gauge(
         "Slowest queries by operation (top 5)", "The five service and operation pairs with the highest p95 right now.",
         [PromQuery(
-            "topk(5,\n  histogram_quantile(0.95, sum by (service, db_operation, le) (\n"
-            f'    rate({CLIENT_HISTOGRAM}_bucket{{{SERVICE}, db_system="postgresql"}}[$__rate_interval])\n  ))\n)',
+            f"topk(5,\n  histogram_quantile(0.95, {PG_OPERATION_BUCKETS})\n)",
             legend="{{service}} {{db_operation}}", instant=True,
         )],
-        datasource=PROMETHEUS, unit="s", w=24, h=6, links=[service_health_link()],
+        datasource=PROMETHEUS, unit="s", w=24, h=6, links=[service_health_data_link()],
     ),
 )
 
 pg_locks = row(
     "PostgreSQL: locks and replication",
-    per_instance(
+    per_server(
         "Deadlocks per minute", "Deadlocks PostgreSQL detected and broke by aborting a transaction.",
-        f"60 * {rate_by('instance', 'pg_stat_database_deadlocks', PG)}", unit="cpm",
+        rate_sum("pg_stat_database_deadlocks", PG, by="server", per="minute"), unit="cpm",
         thresholds=steps("green", (1, "red")),
     ),
-    per_instance(
+    per_server(
         "Waiting locks", "Lock requests not yet granted; a lasting queue means a transaction is blocking others.",
-        f"sum by (instance) (pg_locks_waiting_count{{{PG}}})", unit="short",
+        f"sum by (server) (pg_locks_waiting_count{{{PG}}})", unit="short",
         thresholds=steps("green", (5, "orange"), (20, "red")),
     ),
     timeseries(
-        "Locks by mode", "All locks held or awaited across the selected instances, by mode.",
+        "Locks by mode", "All locks held or awaited across the selected servers, by mode.",
         [PromQuery(f"sum by (mode) (pg_locks_count{{{PG}}})", legend="{{mode}}")],
         datasource=PROMETHEUS, unit="short", min=0, stacked=True,
     ),
-    per_instance(
+    per_server(
         "Replication lag", "How far each replica's replay is behind its primary; reads from it are that stale.",
-        f"max by (instance) (pg_replication_lag_seconds{{{PG}}})", unit="s",
+        f"max by (server) (pg_replication_lag_seconds{{{PG}}})", unit="s",
         thresholds=steps("green", (10, "orange"), (30, "red")),
     ),
 )
@@ -152,19 +159,19 @@ redis = row(
         "Redis memory used of max",
         "used_memory as a share of maxmemory; near 100% Redis evicts keys or refuses writes.",
         [PromQuery(
-            f"redis_memory_used_bytes{{{REDIS}}}\n/\n(redis_memory_max_bytes{{{REDIS}}} > 0)", legend="{{instance}}",
+            f"redis_memory_used_bytes{{{REDIS}}}\n/\n(redis_memory_max_bytes{{{REDIS}}} > 0)", legend="{{server}}",
         )],
         datasource=PROMETHEUS, unit="percentunit", min=0, thresholds=steps("green", (0.8, "orange"), (0.9, "red")), w=8,
     ),
-    per_instance(
+    per_server(
         "Redis evictions", "Keys evicted per second because memory reached maxmemory.",
-        rate_by("instance", "redis_evicted_keys_total", REDIS), unit="cps", w=8,
+        rate_sum("redis_evicted_keys_total", REDIS, by="server"), unit="cps", w=8,
     ),
     bar_gauge(
         "Slowest commands (top 5)", "Average server-side execution time of the five slowest Redis commands, now.",
         [PromQuery(
-            f"topk(5,\n  {rate_by('cmd', 'redis_commands_duration_seconds_total', REDIS)}\n"
-            f"  /\n  ({rate_by('cmd', 'redis_commands_total', REDIS)} > 0)\n)",
+            f"topk(5,\n  {rate_sum('redis_commands_duration_seconds_total', REDIS, by='cmd')}\n"
+            f"  /\n  ({rate_sum('redis_commands_total', REDIS, by='cmd')} > 0)\n)",
             legend="{{cmd}}", instant=True,
         )],
         datasource=PROMETHEUS, unit="s",
@@ -181,8 +188,9 @@ dashboard = mpac_dashboard(
     " and the services' view of them.",
     [
         *standard_variables("db_client_connections"),
-        multi_variable("pg_instance", "PostgreSQL instance", "pg_up", "One or more PostgreSQL servers.", of="instance"),
-        multi_variable("redis_instance", "Redis instance", "redis_memory_used_bytes", "One or more Redis servers.", of="instance"),
+        multi_variable("pg_server", "PostgreSQL server", "pg_up", "One or more PostgreSQL servers.", of="server"),
+        multi_variable("redis_server", "Redis server", "redis_memory_used_bytes", "One or more Redis servers.", of="server"),
     ],
     [pg_connections, pg_throughput, pg_locks, slow_queries, redis],
+    links=[service_health_button()],
 )

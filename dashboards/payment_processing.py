@@ -1,67 +1,60 @@
 """Payment processing: is the mpac-pgw gateway authorizing payments, fast, and are its acquirers healthy?"""
 
 from dashboards._mpac import (
-    LOKI, PROMETHEUS, link_to_service_health, mpac_dashboard, multi_variable, standard_variables,
+    LOKI, PROMETHEUS, SERVICE, mpac_dashboard, multi_variable, service_health_button, standard_variables,
 )
 from dashgen.panels import (
-    PromQuery, dashboard_link, latency_panel, row, service_logs_panel, stat, steps, timeseries, top_n,
+    PromQuery, dashboard_link, increase_sum, latency_panel, rate_sum, ratio, row, service_logs_panel, stat, steps,
+    timeseries, top_n,
 )
 
-folder = "MPAC"
-
 METRIC = "payment_transactions_total"
-PAYMENTS = 'env="$env", service=~"$service", region=~"$region", acquirer=~"$acquirer", payment_method=~"$payment_method"'
+AMOUNT = "payment_approved_amount_minor_total"
+UPSTREAM_CALLS = "payment_upstream_requests_total"
+PAYMENTS = SERVICE + ', region=~"$region", acquirer=~"$acquirer", payment_method=~"$payment_method"'
 FAILED = PAYMENTS + ', status="error"'
 APPROVED = PAYMENTS + ', status="approved"'
-APPROVED_YEN = PAYMENTS + ', currency="JPY"'  # MPAC settles in yen; JPY has no minor unit, so one unit is one yen
-UPSTREAM = 'env="$env", service=~"$service"'
-UPSTREAM_FAILED = UPSTREAM + ', outcome!="success"'
+# MPAC settles in yen: money panels count JPY only (no minor unit, so one unit is one yen), and so
+# do the transactions they divide by.
+YEN = PAYMENTS + ', currency="JPY"'
+APPROVED_YEN = APPROVED + ', currency="JPY"'
+UPSTREAM_FAILED = SERVICE + ', outcome!="success"'
 AUTHORIZATION_SLO = 0.9995  # share of authorizations answered without a technical error
-
-
-def per_second(metric: str, selector: str = PAYMENTS, by: str = "") -> str:
-    grouping = f"sum by ({by}) " if by else "sum"
-    return f"{grouping}(rate({metric}{{{selector}}}[$__rate_interval]))"
-
-
-def in_range(metric: str, selector: str = PAYMENTS) -> str:
-    return f"sum(increase({metric}{{{selector}}}[$__range]))"
-
-
-SUCCESS_RATIO = f"1 - {per_second(METRIC, FAILED)} / {per_second(METRIC)}"
 
 health = row(
     "Is the gateway authorizing payments?",
     stat(
-        "Transactions per second", "All payment transactions per second, now.",
-        [PromQuery(per_second(METRIC), legend="tps", instant=True)], datasource=PROMETHEUS, unit="tps",
+        "Transactions per second", "All payment transactions per second, now, over the range's trend.",
+        [PromQuery(rate_sum(METRIC, PAYMENTS), legend="transactions")], datasource=PROMETHEUS, unit="ops",
         decimals=0, graph=True,
     ),
     stat(
         "Authorization success (range)", f"Share of transactions without a technical error over the range; the SLO is {AUTHORIZATION_SLO:.2%}.",
-        [PromQuery(f"1 - {in_range(METRIC, FAILED)} / {in_range(METRIC)}", legend="success", instant=True)],
+        [PromQuery(f"1 - {ratio(increase_sum(METRIC, FAILED), increase_sum(METRIC, PAYMENTS))}", legend="success",
+                   instant=True)],
         datasource=PROMETHEUS, unit="percentunit", decimals=3,
         thresholds=steps("red", (AUTHORIZATION_SLO, "green")),
     ),
     stat(
         "Approval rate (range)", "Share of transactions the acquirers approved over the range (declines included).",
-        [PromQuery(f"{in_range(METRIC, APPROVED)} / {in_range(METRIC)}", legend="approved", instant=True)],
+        [PromQuery(ratio(increase_sum(METRIC, APPROVED), increase_sum(METRIC, PAYMENTS)), legend="approved",
+                   instant=True)],
         datasource=PROMETHEUS, unit="percentunit", decimals=1,
     ),
     stat(
-        "Declines per second", "Transactions the acquirers declined per second, now.",
-        [PromQuery(per_second("payment_declines_total"), legend="declines", instant=True)], datasource=PROMETHEUS,
-        unit="tps", decimals=1, graph=True,
+        "Declines per second", "Transactions the acquirers declined per second, now, over the range's trend.",
+        [PromQuery(rate_sum("payment_declines_total", PAYMENTS), legend="declines")], datasource=PROMETHEUS,
+        unit="ops", decimals=1, graph=True,
     ),
     timeseries(
         "Transactions by status", "Transactions per second, stacked by final status.",
-        [PromQuery(per_second(METRIC, by="status"), legend="{{status}}")], datasource=PROMETHEUS, unit="tps",
-        stacked=True, min=0,
+        [PromQuery(rate_sum(METRIC, PAYMENTS, by="status"), legend="{{status}}")], datasource=PROMETHEUS,
+        unit="ops", stacked=True, min=0,
     ),
     timeseries(
         "Authorization success ratio", f"Share of transactions without a technical error; the line is the {AUTHORIZATION_SLO:.2%} SLO.",
-        [PromQuery(SUCCESS_RATIO, legend="success")], datasource=PROMETHEUS, unit="percentunit",
-        thresholds=steps("red", (AUTHORIZATION_SLO, "green")),
+        [PromQuery(f"1 - {ratio(rate_sum(METRIC, FAILED), rate_sum(METRIC, PAYMENTS))}", legend="success")],
+        datasource=PROMETHEUS, unit="percentunit", thresholds=steps("red", (AUTHORIZATION_SLO, "green")),
     ),
 )
 
@@ -87,24 +80,23 @@ declines = row(
     ),
     timeseries(
         "Refunds and voids", "Refunds of captured payments and voids of authorized ones, per minute.",
-        [PromQuery(f"{per_second('payment_refunds_total')} * 60", legend="refunds"),
-         PromQuery(f"{per_second('payment_voids_total')} * 60", legend="voids")],
-        datasource=PROMETHEUS, unit="short", min=0,
+        [PromQuery(rate_sum("payment_refunds_total", PAYMENTS, per="minute"), legend="refunds"),
+         PromQuery(rate_sum("payment_voids_total", PAYMENTS, per="minute"), legend="voids")],
+        datasource=PROMETHEUS, unit="opm", min=0,
     ),
 )
 
 money = row(
     "Money processed (JPY)",
     timeseries(
-        "Processed amount per minute", "Value of approved transactions per minute, in yen.",
-        [PromQuery(f"{per_second('payment_approved_amount_minor_total', APPROVED_YEN)} * 60", legend="amount")],
+        "Processed amount per minute (JPY)", "Value of approved yen transactions per minute.",
+        [PromQuery(rate_sum(AMOUNT, YEN, per="minute"), legend="amount")],
         datasource=PROMETHEUS, unit="currencyJPY", min=0,
     ),
     timeseries(
-        "Average ticket", "Average value of an approved transaction, in yen, per payment method.",
+        "Average ticket (JPY)", "Average value of an approved yen transaction, per payment method.",
         [PromQuery(
-            f"{per_second('payment_approved_amount_minor_total', APPROVED_YEN, by='payment_method')}\n/\n"
-            f"{per_second(METRIC, APPROVED, by='payment_method')}",
+            f"{rate_sum(AMOUNT, YEN, by='payment_method')}\n/\n{rate_sum(METRIC, APPROVED_YEN, by='payment_method')}",
             legend="{{payment_method}}",
         )],
         datasource=PROMETHEUS, unit="currencyJPY", min=0,
@@ -116,15 +108,14 @@ upstream = row(
     timeseries(
         "Upstream error ratio", "Share of calls to each acquirer or Stripe that failed or timed out.",
         [PromQuery(
-            f'{per_second("payment_upstream_requests_total", UPSTREAM_FAILED, by="upstream")}\n/\n'
-            f'{per_second("payment_upstream_requests_total", UPSTREAM, by="upstream")}',
+            ratio(rate_sum(UPSTREAM_CALLS, UPSTREAM_FAILED, by="upstream"), rate_sum(UPSTREAM_CALLS, SERVICE, by="upstream")),
             legend="{{upstream}}",
         )],
         datasource=PROMETHEUS, unit="percentunit", min=0, thresholds=steps("green", (0.01, "orange"), (0.05, "red")),
     ),
     latency_panel(
         "Upstream latency", "p50, p95 and p99 duration of calls to each acquirer or Stripe.",
-        histogram="payment_upstream_request_duration_seconds", selector=UPSTREAM, by="upstream", datasource=PROMETHEUS,
+        histogram="payment_upstream_request_duration_seconds", selector=SERVICE, by="upstream", datasource=PROMETHEUS,
     ),
 )
 
@@ -132,7 +123,7 @@ logs = row(
     "Gateway error logs",
     service_logs_panel(
         "Error logs", "The gateway's newest error log lines; open a line's details to jump to its trace.",
-        stream='env="$env", service=~"$service"', datasource=LOKI,
+        stream=SERVICE, datasource=LOKI,
     ),
 )
 
@@ -147,7 +138,11 @@ dashboard = mpac_dashboard(
     ],
     [health, latency, declines, money, upstream, logs],
     links=[
-        link_to_service_health("mpac-pgw"),
-        dashboard_link("Business metrics", "business-metrics", "Revenue and volume for the business"),
+        service_health_button("mpac-pgw"),
+        dashboard_link(
+            "Database performance", "database-performance", "PostgreSQL and Redis as mpac-pgw sees them",
+            {"env": "${env}", "service": "mpac-pgw"},
+        ),
+        dashboard_link("Business metrics", "business-metrics", "Revenue and volume for the business", {"env": "${env}"}),
     ],
 )

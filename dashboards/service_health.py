@@ -1,14 +1,11 @@
 """Service health: is each MPAC service up, fast and within its error budget, and if not, why?"""
 
 from dashboards._mpac import (
-    AVAILABILITY_SLO, ERROR_BUDGET, FAST_BURN, LOKI, PROMETHEUS, SERVICE, SERVICE_STREAM, TEMPO,
-    mpac_dashboard, standard_variables,
+    AVAILABILITY_SLO, ERROR_BUDGET, FAST_BURN, LOKI, PROMETHEUS, SERVICE, TEMPO, mpac_dashboard, standard_variables,
 )
 from dashgen.panels import (
-    PromQuery, red_row, row, service_logs_panel, service_traces_panel, stat, steps, timeseries,
+    PromQuery, dashboard_link, red_row, row, service_logs_panel, service_traces_panel, stat, steps, timeseries,
 )
-
-folder = "MPAC"
 
 RATIO_1H = f"service:http_server_requests:error_ratio_rate1h{{{SERVICE}}}"
 RATIO_30D = f"service:http_server_requests:error_ratio_rate30d{{{SERVICE}}}"
@@ -71,7 +68,7 @@ failures = row(
     "Failures: error logs and traces",
     service_logs_panel(
         "Error logs", "The services' newest error log lines; open a line's details to jump to its trace.",
-        stream=SERVICE_STREAM, datasource=LOKI,
+        stream=SERVICE, datasource=LOKI,
     ),
     service_traces_panel(
         "Slow and failing traces", "The newest traces in which a span of the service failed or took over 1s; click one to open it.",
@@ -85,4 +82,8 @@ dashboard = mpac_dashboard(
     "Service health", "service-health",
     "RED metrics, SLO and saturation of the MPAC services, with their error logs and traces.",
     standard_variables(), [slo, red, saturation, failures],
+    links=[dashboard_link(
+        "Database performance", "database-performance", "Connection pools and query latency of the selected services",
+        keep=("env", "service"),
+    )],
 )

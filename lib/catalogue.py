@@ -12,7 +12,9 @@ from pathlib import Path
 
 from dashgen.errors import InputError, InputErrors, Location
 
-TYPES = ("counter", "gauge", "histogram", "summary")
+# A gaugehistogram (OpenMetrics) counts what is true now in each bucket (devices by heartbeat age),
+# so it is summed, never rated; it is exposed with a classic histogram's series.
+TYPES = ("counter", "gauge", "histogram", "gaugehistogram", "summary")
 HISTOGRAM_SERIES = {"_bucket": ("le",), "_sum": (), "_count": ()}
 SUMMARY_SERIES = {"": ("quantile",), "_sum": (), "_count": ()}
 METRIC_KEYS = {"type", "unit", "help", "labels", "recording_rule", "exporter", "used_elsewhere"}
@@ -41,10 +43,10 @@ class Catalogue:
         if series in self.metrics and self.metrics[series].type != "summary":
             metric = self.metrics[series]
             return metric, metric.labels
-        for kind, suffixes in (("histogram", HISTOGRAM_SERIES), ("summary", SUMMARY_SERIES)):
+        for kinds, suffixes in ((("histogram", "gaugehistogram"), HISTOGRAM_SERIES), (("summary",), SUMMARY_SERIES)):
             for suffix, extra in suffixes.items():
                 metric = self.metrics.get(series.removesuffix(suffix)) if series.endswith(suffix) else None
-                if metric and metric.type == kind:
+                if metric and metric.type in kinds:
                     return metric, metric.labels + extra
         return None
 

@@ -26,7 +26,7 @@ def substitute(expr: str) -> str:
 
 
 def selectors(node):
-    return (n for n in _walk(node) if isinstance(n, promql_parser.VectorSelector))
+    return (n for n in walk(node) if isinstance(n, promql_parser.VectorSelector))
 
 
 def dashboards() -> list[dict]:
@@ -65,7 +65,7 @@ def test_every_promql_parses_and_reads_only_catalogued_metrics_and_labels():
             read.add(metric.name)
             for matcher in selector.matchers.matchers:
                 assert matcher.name in labels, f"{where}: {selector.name} has no label {matcher.name}"
-        for node in _walk(tree):
+        for node in walk(tree):
             for label in _grouping(node):
                 assert label in CATALOGUE.labels, f"{where}: groups by unknown label {label}"
                 assert not UNBOUNDED.search(label) and label not in ("device_id", "merchant_id"), (where, label)
@@ -73,14 +73,15 @@ def test_every_promql_parses_and_reads_only_catalogued_metrics_and_labels():
     assert unread == set(), "catalogued but read by no dashboard (set used_elsewhere to keep one)"
 
 
-def _walk(node):
+def walk(node):
+    """`node` and every expression under it."""
     yield node
     for child in ("expr", "lhs", "rhs", "vector_selector", "param"):
         sub = getattr(node, child, None)
         if isinstance(sub, promql_parser.Expr):
-            yield from _walk(sub)
+            yield from walk(sub)
     for arg in getattr(node, "args", None) or []:
-        yield from _walk(arg)
+        yield from walk(arg)
 
 
 def _grouping(node) -> list[str]:
@@ -88,6 +89,21 @@ def _grouping(node) -> list[str]:
         if node.modifier.type == promql_parser.AggModifierType.By:
             return list(node.modifier.labels)
     return []
+
+
+# How Prometheus 3 writes a bucket bound: Go's shortest float, with ".0" when it has no point or exponent.
+FLOAT_BOUND = re.compile(r"[+-]Inf|-?\d+\.\d+(e[+-]\d+)?|-?\d(\.\d+)?e[+-]\d+")
+
+
+def test_every_le_matcher_is_written_as_prometheus_3_stores_it():
+    """Prometheus 3 normalises classic histogram bounds to floats: le="300" matches nothing, le="300.0" does."""
+    for where, expr in queries("prometheus"):
+        for selector in selectors(promql_parser.parse(substitute(expr))):
+            for matcher in selector.matchers.matchers:
+                if matcher.name == "le":
+                    assert str(matcher.op) in ("MatchOp.Equal", "MatchOp.NotEqual") and FLOAT_BOUND.fullmatch(
+                        matcher.value
+                    ), f'{where}: le="{matcher.value}" in {selector.name}; write the bound as a float, e.g. le="300.0"'
 
 
 def test_every_loki_query_selects_streams_with_a_non_empty_matcher():
@@ -108,7 +124,7 @@ def test_catalogue_follows_the_telemetry_contract():
         if not metric.exporter:
             assert (metric.type == "counter") == name.endswith("_total"), f"{name}: counters and only counters end in _total"
             assert not re.search(r"_(ms|millis|milliseconds|minutes|hours)(_|$)", name), f"{name}: use base units"
-        if metric.type == "histogram" and metric.unit == "seconds":
+        if metric.type in ("histogram", "gaugehistogram") and metric.unit == "seconds":
             assert name.endswith("_seconds"), name
         if "amount" in name:
             assert name.endswith("_minor_total") and metric.type == "counter", f"{name}: money is a minor-units counter"
@@ -126,7 +142,14 @@ def test_catalogue_errors_are_located(tmp_path):
         load_catalogue(tmp_path, shown="cat")
     assert [str(e) for e in failed.value.errors] == [
         "cat/a.yaml: metric y: help is required",
-        "cat/a.yaml: metric z_total: type must be one of counter, gauge, histogram, summary, not 'countr'",
+        "cat/a.yaml: metric z_total: type must be one of counter, gauge, histogram, gaugehistogram, summary, not 'countr'",
         "cat/b.yaml: metric x_total is also defined in cat/a.yaml",
         "cat/a.yaml: metric x_total: label zone has no count under 'labels'",
     ]
+
+
+def test_a_gauge_histogram_has_the_series_of_a_histogram():
+    heartbeat = CATALOGUE.metrics["device_heartbeat_age_seconds"]
+    assert heartbeat.type == "gaugehistogram"
+    for suffix, extra in (("_bucket", ("le",)), ("_count", ()), ("_sum", ())):
+        assert CATALOGUE.lookup(heartbeat.name + suffix) == (heartbeat, heartbeat.labels + extra), suffix

@@ -9,7 +9,7 @@ from __future__ import annotations
 import attr
 from grafanalib import core as g
 
-from dashgen.panels.queries import PromQuery
+from dashgen.panels.queries import PromQuery, increase_sum
 from dashgen.panels.thresholds import steps
 
 
@@ -37,19 +37,29 @@ def timeseries(
     title: str, description: str, queries: list, *, datasource: dict, unit: str,
     thresholds: list[dict] | None = None, min: int | None = None, max: int | None = None,
     stacked: bool = False, legend_calcs: tuple[str, ...] = ("mean", "max"), w: int = 12, h: int = 8,
-    links: list[dict] | None = None,
+    links: list[dict] | None = None, overrides: list[dict] | None = None,
 ) -> g.TimeSeries:
     """A graph over time with a table legend; thresholds, when given, are drawn as dashed lines.
-    `links` are data links (see series_link) offered when a series is clicked."""
+    `links` are data links (see series_link) offered when a series is clicked; `overrides` change
+    the look of some series (see dashed)."""
     return g.TimeSeries(
         title=title, description=description, dataSource=datasource, targets=list(queries), unit=unit,
         thresholds=thresholds or steps("green"), thresholdsStyleMode="dashed" if thresholds else "off",
         valueMin=min, valueMax=max, stacking={"mode": "normal", "group": "A"} if stacked else {"mode": "none"},
         fillOpacity=20 if stacked else 10, legendDisplayMode="table", legendPlacement="bottom",
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc", spanNulls=False,
-        showPoints="never", maxDataPoints=None, gridPos=_grid(w, h),
+        showPoints="never", maxDataPoints=None, gridPos=_grid(w, h), overrides=list(overrides or []),
         extraJson={"fieldConfig": {"defaults": {"links": links}}} if links else None,
     )
+
+
+def dashed(series: str) -> dict:
+    """A field override that draws the series named `series` (its legend) as a dashed line, e.g. a
+    comparison with last week behind this week's solid line."""
+    return {
+        "matcher": {"id": "byName", "options": series},
+        "properties": [{"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}}],
+    }
 
 
 def stat(
@@ -58,7 +68,10 @@ def stat(
     w: int = 6, h: int = 4, links: list[dict] | None = None, time_from: str | None = None,
 ) -> g.Stat:
     """A single current value per series, coloured by its thresholds. `time_from` gives the panel
-    its own range (e.g. "now/d": today so far) whatever the dashboard's."""
+    its own range (e.g. "now/d": today so far) whatever the dashboard's. `graph` draws the value's
+    trend behind it, which needs range queries (an instant query has one point)."""
+    if graph and any(getattr(q, "instant", False) for q in queries):
+        raise ValueError(f"stat {title!r}: graph=True draws a sparkline, which an instant query cannot feed")
     return g.Stat(
         title=title, description=description, dataSource=datasource, targets=list(queries), format=unit,
         thresholds=thresholds or steps("green"), decimals=decimals, reduceCalc="lastNotNull",
@@ -94,7 +107,7 @@ def top_n(
 ) -> Viz:
     """The `n` values of label `by` whose `counter` grew most over the dashboard's range, as bars.
     A small `n` keeps a high-cardinality label (decline reasons, error codes) readable and cheap."""
-    expr = f"topk({n}, sum by ({by}) (increase({counter}{{{selector}}}[$__range])))"
+    expr = f"topk({n}, {increase_sum(counter, selector, by=by)})"
     return bar_gauge(title, description, [PromQuery(expr, legend="{{" + by + "}}", instant=True)],
                      datasource=datasource, unit=unit, w=w, h=h)
 

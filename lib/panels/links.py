@@ -14,9 +14,16 @@ def dashboards_menu(title: str, tag: str) -> g.DashboardLink:
     )
 
 
-def dashboard_link(title: str, uid: str, tooltip: str, variables: dict[str, str] | None = None) -> g.DashboardLink:
-    """A link-bar button to the dashboard `uid`, keeping the time range and the given variables."""
-    query = "&".join(f"var-{name}={value}" for name, value in (variables or {}).items())
+def dashboard_link(
+    title: str, uid: str, tooltip: str, variables: dict[str, str] | None = None, keep: tuple[str, ...] = (),
+) -> g.DashboardLink:
+    """A link-bar button to the dashboard `uid`, keeping the time range, setting `variables` to the
+    given values and passing the variables named in `keep` on as selected (every value of a
+    multi-value one)."""
+    query = "&".join(
+        [f"var-{name}={value}" for name, value in (variables or {}).items()]
+        + [f"${{{name}:queryparam}}" for name in keep]
+    )
     return g.DashboardLink(
         title=title, type="link", uri=f"/d/{uid}" + (f"?{query}" if query else ""), icon="dashboard",
         keepTime=True, tooltip=tooltip,

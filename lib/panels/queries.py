@@ -1,5 +1,6 @@
 """Queries as Grafana 12.3 stores them for Prometheus, Loki and Tempo (grafanalib's Target is
-Prometheus-shaped and carries fields Grafana dropped long ago)."""
+Prometheus-shaped and carries fields Grafana dropped long ago), and the PromQL shapes dashboards
+repeat (sums of rates and increases, ratios, gauges exported by every replica)."""
 
 from __future__ import annotations
 
@@ -69,3 +70,48 @@ class TraceQLQuery:
             "refId": self.ref_id,
             "tableType": "traces",
         }
+
+
+# PromQL text for the shapes every dashboard repeats. `selector` is the label matchers inside {...};
+# `by` a comma-separated label list (empty: one series).
+
+REPLICA_LABELS = "instance, task"  # what tells the replicas of one exporting service apart
+
+
+def _summed(expr: str, by: str) -> str:
+    return f"sum by ({by}) ({expr})" if by else f"sum({expr})"
+
+
+def rate_sum(metric: str, selector: str, *, by: str = "", per: str = "second", offset: str = "") -> str:
+    """The per-second (or, with per="minute", per-minute) rate of counter `metric`, summed, as it was
+    `offset` ago when given: `rate_sum("x_total", sel, by="status")`."""
+    if per not in ("second", "minute"):
+        raise ValueError(f"per must be 'second' or 'minute', not {per!r}")
+    shift = f" offset {offset}" if offset else ""
+    expr = _summed(f"rate({metric}{{{selector}}}[$__rate_interval]{shift})", by)
+    return expr if per == "second" else f"60 * {expr}"
+
+
+def increase_sum(metric: str, selector: str, *, by: str = "", offset: str = "") -> str:
+    """How much counter `metric` grew over the panel's range ($__range), summed; as it was `offset`
+    ago when given."""
+    shift = f" offset {offset}" if offset else ""
+    return _summed(f"increase({metric}{{{selector}}}[$__range]{shift})", by)
+
+
+def deduplicated(metric: str, selector: str) -> str:
+    """Gauge `metric` once, although every replica of the service that exports it reports the same
+    value (e.g. a fleet count computed from a database): the highest replica's value."""
+    return f"max without ({REPLICA_LABELS}) ({metric}{{{selector}}})"
+
+
+def gauge_sum(metric: str, selector: str, *, by: str = "") -> str:
+    """The sum of a gauge that each replica of its exporting service reports in full (see
+    `deduplicated`), so that two replicas do not double the count."""
+    return _summed(deduplicated(metric, selector), by)
+
+
+def ratio(part: str, whole: str) -> str:
+    """`part` / `whole` that shows 0, not "No data", while `part` selects no series (e.g. errors of a
+    healthy service: its error series appear with the first error). Both must have the same labels."""
+    return f"(\n  {part}\n  or 0 * {whole}\n)\n/\n{whole}"

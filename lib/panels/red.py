@@ -4,7 +4,7 @@ duration histogram that share labels."""
 from __future__ import annotations
 
 from dashgen.panels.basic import row, timeseries
-from dashgen.panels.queries import PromQuery
+from dashgen.panels.queries import PromQuery, rate_sum, ratio
 from dashgen.panels.thresholds import steps
 
 
@@ -21,10 +21,10 @@ def latency_panel(
 
     `histogram` is the metric name without `_bucket`; `selector` the label matchers inside {...}.
     """
-    rate = f"rate({histogram}_bucket{{{selector}}}[$__rate_interval])"
+    buckets = rate_sum(f"{histogram}_bucket", selector, by=f"{by}, le")
     queries = [
         PromQuery(
-            f"histogram_quantile({q}, sum by ({by}, le) ({rate}))",
+            f"histogram_quantile({q}, {buckets})",
             legend=f"p{q * 100:g} {_legend(by)}",
             exemplars=q == max(quantiles),
         )
@@ -44,9 +44,8 @@ def red_row(
     `requests` is a counter of requests, `errors` the extra matchers that select failed ones
     (e.g. 'status_code=~"5.."'), `histogram` the duration histogram without `_bucket`.
     """
-    total = f"sum by ({by}) (rate({requests}{{{selector}}}[$__rate_interval]))"
-    # `or 0 * total`: a healthy service may have no error series yet; it shows 0, not "No data".
-    failed = f"(\n  sum by ({by}) (rate({requests}{{{selector}, {errors}}}[$__rate_interval]))\n  or 0 * {total}\n)"
+    total = rate_sum(requests, selector, by=by)
+    failed = rate_sum(requests, f"{selector}, {errors}", by=by)
     error_thresholds = steps("green", (error_ratio_slo, "red")) if error_ratio_slo else None
     return row(
         title,
@@ -56,7 +55,7 @@ def red_row(
         ),
         timeseries(
             "Error ratio", f"Share of requests that failed ({errors}) per {by}; the line is the SLO.",
-            [PromQuery(f"{failed}\n/\n{total}", legend=_legend(by))], datasource=datasource,
+            [PromQuery(ratio(failed, total), legend=_legend(by))], datasource=datasource,
             unit="percentunit", min=0, thresholds=error_thresholds, w=8,
         ),
         latency_panel(

@@ -12,7 +12,9 @@ def service_logs_panel(
 ) -> object:
     """JSON log lines at `level` from the streams `stream` selects (the matchers inside {...}).
 
-    The cheap line filter runs before the JSON parser, so Loki parses only candidate lines.
+    The cheap line filter runs before the JSON parser, so Loki parses only candidate lines. Both
+    filters are case-sensitive: they match the platform's services, which log the level in
+    lowercase JSON ("level":"error"); a stream that logs "ERROR" needs its own `level`.
     """
     expr = f'{{{stream}}} |= "{level}" | json | level="{level}"'
     return logs(title, description, [LokiQuery(expr, max_lines=max_lines)], datasource=datasource, w=w, h=h)

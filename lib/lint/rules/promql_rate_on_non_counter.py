@@ -1,4 +1,5 @@
-"""Flags: rate(), irate() or increase() of a metric the catalogue says is a gauge.
+"""Flags: rate(), irate() or increase() of a metric the catalogue says is a gauge (or a gauge
+histogram, whose buckets count what is there now).
 
 Why: rate() assumes a value that only grows and treats every drop as a counter reset, so the rate
 of a gauge (memory, queue length, active devices) is meaningless, often wildly positive.
@@ -29,6 +30,6 @@ def check(ctx):
             continue
         known = ctx.catalogue.lookup(node.name)
         call = next((a for a in reversed(ancestors) if isinstance(a, pp.Call)), None)
-        if known and known[0].type == "gauge" and call is not None and call.func.name in RATE_FUNCTIONS \
+        if known and known[0].type in ("gauge", "gaugehistogram") and call is not None and call.func.name in RATE_FUNCTIONS \
                 and isinstance(ancestors[-1], pp.MatrixSelector):
-            yield Finding(f"{call.func.name}() of {node.name}, a gauge", ctx.find(rf"\b{call.func.name}\s*\("))
+            yield Finding(f"{call.func.name}() of {node.name}, a {known[0].type}", ctx.find(rf"\b{call.func.name}\s*\("))
