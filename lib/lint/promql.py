@@ -91,7 +91,7 @@ def matchers(selector: pp.VectorSelector) -> list[tuple[str, str, str]]:
 
 def grouping(agg: pp.Expr) -> tuple[str | None, list[str]]:
     """("by" | "without", labels) of an aggregation, (None, []) without a clause or for other nodes."""
-    modifier = getattr(agg, "modifier", None) if isinstance(agg, pp.AggregateExpr) else None
+    modifier = agg.modifier if isinstance(agg, pp.AggregateExpr) else None
     if modifier is None:
         return None, []
     return ("by" if modifier.type == pp.AggModifierType.By else "without"), list(modifier.labels)

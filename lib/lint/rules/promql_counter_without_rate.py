@@ -11,6 +11,8 @@ Good:
 
 import promql_parser as pp
 
+from dashgen.lint import promql
+
 from dashgen.lint.context import Finding
 
 ID = "promql/counter-without-rate"
@@ -48,4 +50,20 @@ def check(ctx):
             continue
         if isinstance(call, pp.AggregateExpr) and str(call.op) in COUNTING:
             continue  # count(x_total) counts series; the values do not matter
+        if _in_difference_of_counters(ancestors, ctx.catalogue) or "uptime" in node.name or "time_up" in node.name:
+            continue  # started - finished is what is in flight now; an uptime counter's value is the answer
         yield Finding(f"counter {node.name} is read without rate() or increase()", ctx.find(rf"\b{node.name}\b"))
+
+
+def _in_difference_of_counters(ancestors, catalogue) -> bool:
+    """Whether the selector is one side of `a_total - b_total` (mallocs - frees, started - handled)."""
+    for node in ancestors:
+        if isinstance(node, pp.BinaryExpr) and str(node.op) == "-":
+            sides = [{s.name for s in _selectors(side)} for side in (node.lhs, node.rhs)]
+            if all(any(is_counter(n, catalogue) for n in side) for side in sides):
+                return True
+    return False
+
+
+def _selectors(expr):
+    return [n for n, _ in promql.walk(expr) if isinstance(n, pp.VectorSelector)]
