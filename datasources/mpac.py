@@ -43,8 +43,9 @@ TEMPO = Tempo(
         queries=(
             MetricsQuery("Request rate", "sum(rate(http_server_requests_total{$__tags}[5m]))"),
             MetricsQuery(
-                "Error ratio",
-                'sum(rate(http_server_requests_total{$__tags, status_code=~"5.."}[5m]))'
+                "Error ratio",  # (errors or 0 * requests) / requests: 0 when nothing failed, not an empty graph
+                '(sum(rate(http_server_requests_total{$__tags, status_code=~"5.."}[5m]))'
+                " or 0 * sum(rate(http_server_requests_total{$__tags}[5m])))"
                 " / sum(rate(http_server_requests_total{$__tags}[5m]))",
             ),
             MetricsQuery(

@@ -12,8 +12,6 @@ from dashgen.errors import InputError, InputErrors, Location
 from dashgen.project import Project
 
 DASHBOARDS_DIR = "dashboards"
-PROVISIONING_DIR = "provisioning"
-DEFAULT_ENVIRONMENT = "default"
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,8 +52,24 @@ def compile_project(project: Project, debug: bool = False) -> list[CompiledDashb
     """Every dashboard of the project, compiled and validated; InputErrors lists every problem."""
     compiled, errors = _compile_dashboards(project, debug)
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(once(errors))
     return compiled
+
+
+def once(errors: list[InputError]) -> list[InputError]:
+    """Each error once: a broken module that several definitions import fails each of them the
+    same way, so it is reported at its own line, naming how many definitions it broke."""
+    groups: dict[tuple, list[InputError]] = {}
+    for error in errors:
+        core = error.message.split(" (while loading ")[0]
+        groups.setdefault((error.location, core), []).append(error)
+    result = []
+    for (location, core), same in groups.items():
+        if len(same) == 1:
+            result.append(same[0])
+        else:
+            result.append(InputError(location, f"{core} (breaks {len(same)} definitions)"))
+    return result
 
 
 def _compile_dashboards(project: Project, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
@@ -141,45 +155,18 @@ def build(project: Project, debug: bool = False) -> Build:
     from dashgen.datasources.checks import dashboard_reference_problems, datasource_problems
     from dashgen.environments import load_environments
     from dashgen.loader import load_datasources
+    from dashgen.provisioning import provisioning_files
 
     dashboards, errors = _compile_dashboards(project, debug)
     sources, load_errors = load_datasources(project, debug=debug)
     errors += load_errors + datasource_problems(sources)
     if sources or load_errors:
         errors += dashboard_reference_problems(dashboards, {s.datasource.uid: s.datasource.type for s in sources})
-    files, render_errors = _provisioning(project, dashboards, sources, load_environments(project))
+    folders = [d.folder for d in dashboards]
+    files, render_errors = provisioning_files(project, folders, sources, load_environments(project),
+                                              all_datasources=not load_errors)
     errors += render_errors
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(once(errors))
     files.update({d.path: d.json for d in dashboards})
     return Build(dashboards=dashboards, files=files)
-
-
-def _provisioning(project: Project, dashboards, sources, environments) -> tuple[dict[str, bytes], list[InputError]]:
-    """provisioning/<environment>/{dashboards,datasources}/dashgen.yaml: one folder per environment,
-    to mount as Grafana's provisioning folder ("default" when the project names none)."""
-    from dashgen.datasources.provisioning import datasource_entry, datasources_file
-    from dashgen.provisioning import dashboard_providers
-
-    providers = dashboard_providers([d.folder for d in dashboards], project.provisioning_path)
-    files, errors = {}, []
-    for name in environments or [DEFAULT_ENVIRONMENT]:
-        files[f"{PROVISIONING_DIR}/{name}/dashboards/dashgen.yaml"] = providers
-        env = environments.get(name)
-        urls = env.datasource_urls if env else {}
-        where = Location(file=f"pyproject.toml [tool.dashgen.environments.{name}.datasources]")
-        known = {s.datasource.uid for s in sources}
-        errors += [
-            InputError(where, f"{uid!r} is not a datasource (known: {', '.join(sorted(known)) or 'none'})")
-            for uid in sorted(set(urls) - known)
-        ]
-        entries = []
-        for source in sources:
-            url = urls.get(source.datasource.uid) or source.datasource.url
-            if not url:
-                errors.append(InputError(where, f"no url for datasource {source.datasource.uid!r}, and its definition "
-                                                f"in {source.file} gives none"))
-            entries.append(datasource_entry(source.datasource, url))
-        if sources:
-            files[f"{PROVISIONING_DIR}/{name}/datasources/dashgen.yaml"] = datasources_file(entries)
-    return files, errors

@@ -49,12 +49,20 @@ def definition_files(folder: Path) -> list[Path]:
 
 
 def _installed_roots() -> tuple[str, ...]:
-    return tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+    """Where code that is not the user's lives: Python, its environments, and dashgen itself (which
+    sits inside this repository when it is installed editable)."""
+    import dashgen
+    import dashgen.cli
+
+    packages = (Path(dashgen.__file__).parent, Path(dashgen.cli.__file__).parent)
+    return tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *packages)})
 
 
 def is_project_source(path: Path, root: Path) -> bool:
     """Whether `path` is the project's own code, not a library installed in a virtual environment
     that happens to live inside the project (the README puts .venv there)."""
+    if not path.is_absolute() or not path.is_file():
+        return False  # "<string>" (code attrs and dataclasses generate), "<frozen importlib...>"
     resolved = path.resolve()
     if not resolved.is_relative_to(root) or {"site-packages", "dist-packages"} & set(resolved.parts):
         return False
@@ -73,17 +81,24 @@ def load_dashboards(project: Project, files: list[Path], debug: bool = False) ->
 
 
 def load_datasources(project: Project, debug: bool = False) -> tuple[list[DatasourceSource], list[InputError]]:
-    """Every datasource defined under datasources/ (modules listing them in `datasources`)."""
-    from dashgen.datasources.model import Datasource
+    """Every datasource defined under datasources/ (modules listing them in `datasources`): only
+    Prometheus, Loki and Tempo objects, the kinds dashgen knows how to check and provision."""
+    from dashgen.datasources.model import Loki, Prometheus, Tempo
 
     def read(module, path: Path, rel: str) -> list[DatasourceSource]:
         found = getattr(module, "datasources", None)
         if found is None:
             raise InputError(Location(file=rel, line=1), "defines no 'datasources' (a list of dashgen.datasources objects)")
-        if not isinstance(found, (list, tuple)) or not all(isinstance(d, Datasource) for d in found):
+        if not isinstance(found, (list, tuple)):
+            wrong = f"is a {type(found).__name__}"
+        else:
+            others = [(i, d) for i, d in enumerate(found, 1) if not isinstance(d, (Prometheus, Loki, Tempo))]
+            wrong = f"holds a {type(others[0][1]).__name__} (item {others[0][0]})" if others else ""
+        if wrong:
             raise InputError(
                 Location(file=rel, line=_assignment_line(path, "datasources")),
-                "'datasources' must be a list of Prometheus, Loki and Tempo objects from dashgen.datasources",
+                f"'datasources' {wrong}; it must be a list of Prometheus, Loki and Tempo objects from"
+                " dashgen.datasources",
             )
         return [DatasourceSource(file=rel, datasource=d) for d in found]
 

@@ -1,7 +1,10 @@
-"""Grafana's dashboard provider file: one provider per folder, loading that folder's JSON files.
+"""The provisioning/ tree: one folder per environment, each holding the dashboard provider file and
+the datasource file, complete, so that one environment's folders are mounted into Grafana as they are.
 
-Each provider fixes its folder's uid, so provisioning and `dashgen push` put dashboards in the same
-folder; the folder "General" is Grafana's root and gets no folder of its own.
+The dashboard provider file is rendered here: one provider per folder, loading that folder's JSON
+files. Each provider fixes its folder's uid, so provisioning and `dashgen push` put dashboards in the
+same folder; the folder "General" is Grafana's root and gets no folder of its own. The datasource
+file is rendered by dashgen.datasources.provisioning.
 """
 
 from __future__ import annotations
@@ -9,9 +12,32 @@ from __future__ import annotations
 import re
 
 from dashgen.canonical import canonical_yaml
+from dashgen.errors import InputError
+from dashgen.project import Project
 
-
+PROVISIONING_DIR = "provisioning"
+DEFAULT_ENVIRONMENT = "default"  # the one folder of a project that names no environment
 ROOT_FOLDER = "General"
+
+
+def provisioning_files(
+    project: Project, folders: list[str], sources, environments, all_datasources: bool = True,
+) -> tuple[dict[str, bytes], list[InputError]]:
+    """provisioning/<environment>/{dashboards,datasources}/dashgen.yaml for every environment, as
+    relative path -> bytes, and the problems of each environment's datasource URLs. Without
+    `all_datasources` (a datasource file failed to load) an environment's uids are not checked
+    against the datasources, which would then look undefined."""
+    from dashgen.datasources.provisioning import datasources_file
+
+    providers = dashboard_providers(folders, project.provisioning_path)
+    files, errors = {}, []
+    for name in environments or [DEFAULT_ENVIRONMENT]:
+        files[f"{PROVISIONING_DIR}/{name}/dashboards/dashgen.yaml"] = providers
+        content, problems = datasources_file(sources, environments.get(name), all_datasources)
+        errors += problems
+        if content is not None:
+            files[f"{PROVISIONING_DIR}/{name}/datasources/dashgen.yaml"] = content
+    return files, errors
 
 
 def folder_uid(folder: str) -> str:

@@ -238,3 +238,15 @@ def test_a_definitions_print_goes_to_stderr(project, cli):
     code, out, err = cli("-C", str(project.root), "build")
     assert code == 0
     assert "debugging" not in out and "debugging" in err
+
+
+def test_a_broken_helper_is_reported_once_at_its_own_line(project, cli):
+    project.write("dashboards/_helper.py", "PANELS = [undefined_name]\n")
+    project.write("dashboards/a.py", "from dashboards._helper import PANELS\n")
+    project.write("dashboards/b.py", "from dashboards._helper import PANELS\n")
+    code, _, err = cli("-C", str(project.root), "build")
+    assert code == 2
+    assert err.splitlines() == [
+        "error: dashboards/_helper.py:1: NameError: name 'undefined_name' is not defined (breaks 2 definitions)",
+        "1 error",
+    ]

@@ -1,16 +1,23 @@
 """Datasources as code: the provisioning files, the links between the three datasources, and a
-located error for every broken cross-reference, regex, query, secret or escape."""
+located error for every broken cross-reference, regex, query, secret, escape, setting or type."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
 import textwrap
 
 import pytest
 import yaml
 
 from conftest import REPO, SIMPLE
-from dashgen.datasources.checks import compile_re2
-from dashgen.datasources.interpolation import escape, expand
+from dashgen.datasources.interpolation import REFERENCE, escape, expand
+from dashgen.datasources.model import SampleLine
+from dashgen.datasources.regexes import (
+    compile_javascript_like, compile_re2, javascript_problem, regex_problems,
+)
 
 ENVIRONMENTS = ("local", "production", "staging")
 
@@ -46,6 +53,9 @@ def test_each_environment_provisions_the_three_datasources_linked_to_each_other(
         "loki -> tempo": {"tempo"}, "prometheus exemplars -> tempo": {"tempo"},
     }
     assert prometheus["exemplarTraceIdDestinations"][0]["name"] == "trace_id"
+    assert {f["name"]: f["matcherRegex"] for f in loki["derivedFields"] if f["matcherType"] == "label"} == {
+        "trace_id": "^trace_id$"  # Grafana tests it unanchored against label names
+    }
     assert tempo["tracesToLogsV2"]["tags"][0] == {"key": "service.name", "value": "service"}
 
 
@@ -62,11 +72,73 @@ def test_link_templates_survive_grafanas_interpolation():
     assert all("{$__tags" in q["query"] for q in tempo["jsonData"]["tracesToMetrics"]["queries"])
 
 
-def test_a_json_log_line_yields_its_trace_id_through_the_derived_field():
+def _node_first_group(pattern: str, line: str):
+    """What Grafana's browser code does: `line.match(matcherRegex)`, then the first group."""
+    script = "const [p, l] = process.argv.slice(1); const m = l.match(p); console.log(JSON.stringify(m && m[1]))"
+    run = subprocess.run(["node", "-e", script, pattern, line], capture_output=True, check=True, text=True)
+    return json.loads(run.stdout)
+
+
+def _first_group(engine: str, pattern: str, line: str):
+    if engine == "node":
+        return _node_first_group(pattern, line)
+    match = (compile_re2 if engine == "RE2" else compile_javascript_like)(pattern).search(line)
+    return match.group(1) if match else None
+
+
+NODE = pytest.param("node", marks=pytest.mark.skipif(not shutil.which("node"), reason="node is not on PATH"))
+ENGINES = ["RE2", "Python re", NODE]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_json_log_line_yields_its_trace_id_through_the_derived_field(engine):
     line = '{"level":"error","service":"svc-smarttab","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"payment failed"}'
     (field,) = [f for f in as_grafana_reads_it("local")["loki"]["jsonData"]["derivedFields"] if f["matcherType"] == "regex"]
-    match = compile_re2(field["matcherRegex"]).search(line)
-    assert match.group(1) == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert _first_group(engine, field["matcherRegex"], line) == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def test_the_label_field_matches_its_label_only():
+    fields = as_grafana_reads_it("local")["loki"]["jsonData"]["derivedFields"]
+    (field,) = [f for f in fields if f["matcherType"] == "label"]
+    labels = ["parent_trace_id", "trace_id_hash", "trace_id"]
+    assert [name for name in labels if re.search(field["matcherRegex"], name)] == ["trace_id"]
+
+
+def test_javascript_and_re2_must_agree_on_the_sample_lines():
+    line = "trace=4bf92f35\x0b77b34da6"  # a vertical tab: RE2's \s does not match it, JavaScript's does
+    assert regex_problems(r"trace=([^\s]+)", (SampleLine(line, trace_id="4bf92f35\x0b77b34da6"),)) == [
+        "regex finds '4bf92f35' in JavaScript (checked with Python's re) instead of '4bf92f35\\x0b77b34da6' in"
+        " sample line 'trace=4bf92f35\\x0b77b34da6'"
+    ]
+
+
+@pytest.mark.parametrize("pattern, problem", [
+    (r"\A(\w+)", r"\A is the letter A in JavaScript; use ^"),
+    (r"(\w+)\C", r"\C is the letter C in JavaScript; use ."),
+    (r"\Qtrace.id\E=(\w+)", r"\Q...\E quoting is not JavaScript; escape each special character with \ instead"),
+    (r"(\pL+)", r"\p{...} classes need JavaScript's u flag, which Grafana does not set; list the characters"),
+    (r"\x{22}(\w+)", r"\x{...} is x repeated in JavaScript; write \xHH"),
+    (r"(\w{,32})", r"{,32} is literal text in JavaScript and RE2 but a repetition in other engines; write {0,n} for a"
+                    r" repetition, \{ for a brace"),
+    (r"([]a-f0-9]+)", r"']' first in a class closes it in JavaScript ([] matches nothing, [^] anything); write \]"),
+    (r"(?s:.)(\w+)", "inline flags (?s:...) are not JavaScript (and Grafana sets no flags); match both cases with"
+                      " classes such as [iI][dD]"),
+    (r"(\w{32}+)", "possessive quantifier }+ is not JavaScript"),
+    (r"(?>a)(\w+)", "(?> (atomic groups and comments) is not JavaScript"),
+    (r"([[:^space:]]+)", "POSIX class [:^space:] is not JavaScript, where it matches other characters; write a"
+                         " negated class such as [^0-9]"),
+    (r'"trace_id":"(?<id>\w+)"', ""),
+    (r"([\]a-f0-9]+)", ""),
+    (r"(?:trace|span)_id=([0-9a-f]{16,32}?)\b", ""),
+])
+def test_constructs_javascript_lacks_or_reads_differently_are_refused(pattern, problem):
+    assert javascript_problem(pattern) == problem
+
+
+@pytest.mark.parametrize("value", ["$LOKI_PASSWORD", "${LOKI_PASSWORD}", "$__env{LOKI_PASSWORD}",
+                                   "$__file{/run/secrets/loki}", "$__vault{kv:secret/loki:password}"])
+def test_secrets_may_be_any_reference_grafana_expands(value):
+    assert REFERENCE.match(value)
 
 
 def test_escape_and_expand_follow_grafanas_rules():
@@ -103,6 +175,30 @@ BREAKS = {
         "datasources/stack.py: datasource 'tempo': tracesToLogsV2 links to 'prometheus', a prometheus datasource,"
         " where a loki one is needed",
     ),
+    "inline flags": (
+        r'"trace_id":"(\w+)"', r'(?i)"TRACE_ID":"(\w+)"',
+        """datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '(?i)"TRACE_ID":"(\\\\w+)"' does"""
+        " not work in JavaScript, in which Grafana applies it (in the browser): inline flags (?i) are not JavaScript"
+        " (and Grafana sets no flags); match both cases with classes such as [iI][dD]",
+    ),
+    "python named group": (
+        r'"trace_id":"(\w+)"', r'"trace_id":"(?P<id>\w+)"',
+        """datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '"trace_id":"(?P<id>\\\\w+)"'"""
+        " does not work in JavaScript, in which Grafana applies it (in the browser): (?P< is not JavaScript; write a"
+        " plain group, or (?<name>...) for a named one",
+    ),
+    "posix class": (
+        r'"trace_id":"(\w+)"', r'"trace_id":"([[:xdigit:]]+)"',
+        """datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '"trace_id":"([[:xdigit:]]+)"'"""
+        " does not work in JavaScript, in which Grafana applies it (in the browser): POSIX class [:xdigit:] is not"
+        " JavaScript, where it matches other characters; write [0-9a-fA-F]",
+    ),
+    "end of text": (
+        r'"trace_id":"(\w+)"', r'"trace_id":"(\w+)"}\z',
+        """datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '"trace_id":"(\\\\w+)"}\\\\z'"""
+        " does not work in JavaScript, in which Grafana applies it (in the browser): \\z is the letter z in"
+        " JavaScript; use $",
+    ),
     "look-ahead": (
         r'"trace_id":"(\w+)"', r'"trace_id":"(?=[0-9a-f])(\w+)"',
         """datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '"trace_id":"(?=[0-9a-f])(\\\\w+)"'"""
@@ -135,13 +231,122 @@ BREAKS = {
     ),
     "secret as a value": (
         "secrets={}", 'secrets={"basicAuthPassword": "hunter2"}',
-        "datasources/stack.py: datasource 'loki': secret 'basicAuthPassword' must be an environment variable"
-        " reference such as $LOKI_PASSWORD, never a value",
+        "datasources/stack.py: datasource 'loki': secret 'basicAuthPassword' must be a reference such as"
+        " $LOKI_PASSWORD, $__env{LOKI_PASSWORD} or $__file{/run/secrets/loki}, never a value",
     ),
     "escaped already": (
         'tempo_uid="tempo", regex', 'tempo_uid="tempo", url="$${__value.raw}", regex',
         "datasources/stack.py: datasource 'loki': '$${__value.raw}' is escaped already; write templates as Grafana"
         " shows them (${__value.raw}, $__tags): dashgen doubles each $ for provisioning",
+    ),
+    "derived field twice": (
+        "samples=(LINE,)),))", 'samples=(LINE,)), DerivedField(name="TraceID", tempo_uid="tempo", label="trace_id"),))',
+        "datasources/stack.py: datasource 'loki': derived field 'TraceID' is defined twice; Grafana groups derived"
+        " fields by name and applies only the first one's matcher",
+    ),
+    "label field with samples": (
+        r"""regex=r'"trace_id":"(\w+)"'""", 'label="trace_id"',
+        "datasources/stack.py: datasource 'loki': derived field 'TraceID': samples are for regex fields; a label"
+        " field takes the label's whole value, not part of the line",
+    ),
+    "label that is not a label name": (
+        r"""regex=r'"trace_id":"(\w+)"', samples=(LINE,)""", 'label="trace.id"',
+        "datasources/stack.py: datasource 'loki': derived field 'TraceID': label 'trace.id' is not a label name"
+        " ([a-zA-Z_][a-zA-Z0-9_]*)",
+    ),
+    "url without scheme": (
+        'url="http://loki:3100"', 'url="loki 3100"',
+        "datasources/stack.py: datasource 'loki': url 'loki 3100' is not an http(s) URL such as http://loki:3100",
+    ),
+    "url with a variable": (
+        'url="http://loki:3100"', 'url="http://$LOKI_HOST:3100"',
+        "datasources/stack.py: datasource 'loki': url 'http://$LOKI_HOST:3100' contains '$', which dashgen would"
+        " write as a literal '$' (Grafana expands $NAME in provisioning files); give each environment its URL in"
+        " pyproject.toml",
+    ),
+    "direct access": (
+        'url="http://loki:3100",', 'url="http://loki:3100", access="direct",',
+        "datasources/stack.py: datasource 'loki': access 'direct' is not supported; use 'proxy' (browser access,"
+        " 'direct', is deprecated in Grafana, and Loki and Tempo never supported it)",
+    ),
+    "password in the user": (
+        "secrets={}", 'basic_auth_user="grafana:s3cret", secrets={"basicAuthPassword": "$LOKI_PASSWORD"}',
+        "datasources/stack.py: datasource 'loki': basic_auth_user holds a ':'; give the user name only, its password"
+        " as secrets={'basicAuthPassword': '$VAR'}",
+    ),
+    "variable inside the user": (
+        "secrets={}", 'basic_auth_user="grafana-$ENV", secrets={"basicAuthPassword": "$LOKI_PASSWORD"}',
+        "datasources/stack.py: datasource 'loki': basic_auth_user 'grafana-$ENV' mixes text and '$'; give a user"
+        " name, or one reference such as $LOKI_USER that Grafana expands",
+    ),
+    "user without password": (
+        "secrets={}", 'basic_auth_user="grafana", secrets={}',
+        "datasources/stack.py: datasource 'loki': basic_auth_user needs its password as"
+        " secrets={'basicAuthPassword': '$VAR'}",
+    ),
+    "http method": (
+        "is_default=True,", 'is_default=True, http_method="PUT",',
+        "datasources/stack.py: datasource 'prometheus': http_method 'PUT' must be 'POST' or 'GET'",
+    ),
+    "flavour": (
+        "is_default=True,", 'is_default=True, flavour="VictoriaMetrics",',
+        "datasources/stack.py: datasource 'prometheus': flavour 'VictoriaMetrics' must be one of Prometheus, Cortex,"
+        " Mimir, Thanos",
+    ),
+    "version": (
+        "is_default=True,", 'is_default=True, version="3.8",',
+        "datasources/stack.py: datasource 'prometheus': version '3.8' is not a semver version such as 3.8.0",
+    ),
+    "scrape interval": (
+        "is_default=True,", 'is_default=True, scrape_interval="1m30s",',
+        "datasources/stack.py: datasource 'prometheus': scrape_interval '1m30s' is not a duration Grafana accepts"
+        " here: one number and one unit, such as 15s or 1m",
+    ),
+    "max lines": (
+        "secrets={},", "secrets={}, max_lines=0,",
+        "datasources/stack.py: datasource 'loki': max_lines must be at least 1, not 0",
+    ),
+    "query without a name": (
+        'MetricsQuery("Rate"', 'MetricsQuery(" "',
+        "datasources/stack.py: datasource 'tempo': tracesToMetrics query 1 has no name; Grafana lists the queries"
+        " by name",
+    ),
+    "tag without a key": (
+        'TagMapping("service.name", "service")', 'TagMapping("", "service")',
+        "datasources/stack.py: datasource 'tempo': tracesToLogsV2 tag 1 has an empty key; give the span attribute,"
+        " e.g. service.name",
+    ),
+    "tag mapped to a non-label": (
+        'TagMapping("service.name", "service")', 'TagMapping("service.name", "service.name")',
+        "datasources/stack.py: datasource 'tempo': tracesToLogsV2 tag 'service.name' maps to 'service.name', which"
+        " is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+    ),
+    "trace query shift": (
+        'url="http://tempo:3200",', 'url="http://tempo:3200", trace_query_shift="-1h",',
+        "datasources/stack.py: datasource 'tempo': trace_query_shift '-1h' is not a positive duration such as 1h"
+        " (it is used as -1h and 1h)",
+    ),
+    "tags as a string": (
+        'tags=(TagMapping("service.name", "service"),)', 'tags="service.name"',
+        "datasources/stack.py:11: TypeError: TraceToLogs.tags must be TagMapping objects (a tuple of them), not a"
+        " str 'service.name'",
+    ),
+    "max lines as a string": (
+        "secrets={},", 'secrets={}, max_lines="1000",',
+        "datasources/stack.py:8: TypeError: Loki.max_lines must be an int, not a str '1000'",
+    ),
+    "bare datasource": (
+        "datasources = [PROMETHEUS, LOKI, TEMPO]",
+        "from dashgen.datasources.model import Datasource\n"
+        'datasources = [PROMETHEUS, LOKI, TEMPO, Datasource("x", "X")]',
+        "datasources/stack.py:15: TypeError: Datasource is the base of Prometheus, Loki and Tempo; define one of those",
+    ),
+    "not a datasource kind": (
+        "datasources = [PROMETHEUS, LOKI, TEMPO]",
+        "from dashgen.datasources.model import Datasource\nclass Mine(Datasource):\n    pass\n"
+        'datasources = [PROMETHEUS, LOKI, TEMPO, Mine("x", "X")]',
+        "datasources/stack.py:17: 'datasources' holds a Mine (item 4); it must be a list of Prometheus, Loki and"
+        " Tempo objects from dashgen.datasources",
     ),
     "two defaults": (
         'url="http://loki:3100",', 'url="http://loki:3100", is_default=True,',
@@ -171,6 +376,32 @@ def test_a_broken_definition_is_one_located_error(project, cli, case):
     code, _, err = cli("-C", str(project.root), "build")
     assert code == 2
     assert err.splitlines() == [f"error: {message}", "1 error"]
+
+
+@pytest.mark.parametrize("old, new", [
+    ('tags=(TagMapping("service.name", "service"),)', 'tags=(TagMapping("service.name", "service"))'),
+    ("samples=(LINE,)", "samples=(LINE)"),
+    ("samples=(LINE,)", "samples=LINE"),
+    ("samples=(LINE,)", "samples=[LINE]"),
+])
+def test_a_single_item_or_a_list_is_taken_as_a_tuple(project, cli, old, new):
+    _project_with_datasources(project, DATASOURCES)
+    assert cli("-C", str(project.root), "build")[0] == 0
+    expected = project.tree()
+    _project_with_datasources(project, textwrap.dedent(DATASOURCES).replace(old, new))
+    code, out, err = cli("-C", str(project.root), "build")
+    assert (code, out, err) == (0, "built 1 dashboard in 1 folder into generated/: 0 of 3 files changed, 0 removed\n", "")
+    assert project.tree() == expected
+
+
+def test_grafanas_own_references_are_written_for_grafana_to_expand(project, cli):
+    secrets = 'basic_auth_user="$__env{LOKI_USER}", secrets={"basicAuthPassword": "$__file{/run/secrets/loki}"}'
+    _project_with_datasources(project, DATASOURCES.replace("secrets={}", secrets))
+    assert cli("-C", str(project.root), "build")[0] == 0
+    provisioned = yaml.safe_load(project.tree()["provisioning/default/datasources/dashgen.yaml"])["datasources"]
+    (loki,) = [d for d in provisioned if d["uid"] == "loki"]
+    assert loki["basicAuthUser"] == "$__env{LOKI_USER}"
+    assert loki["secureJsonData"] == {"basicAuthPassword": "$__file{/run/secrets/loki}"}
 
 
 def test_dashboards_may_only_reference_defined_datasources(project, cli):
@@ -228,3 +459,40 @@ def test_an_environment_without_a_url_for_a_datasource_is_an_error(project, cli)
         "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: no url for datasource 'tempo',"
         " and its definition in datasources/stack.py gives none"
     )
+
+
+def test_a_datasource_without_a_url_in_a_project_without_environments_is_located_at_its_file(project, cli):
+    _project_with_datasources(project, DATASOURCES.replace('url="http://tempo:3200",', ""))
+    code, _, err = cli("-C", str(project.root), "build")
+    assert code == 2
+    assert err.splitlines() == [
+        "error: datasources/stack.py: datasource 'tempo': no url; give url=... in its definition, or name"
+        " environments with their URLs in pyproject.toml ([tool.dashgen.environments.<name>.datasources])",
+        "1 error",
+    ]
+
+
+def test_a_datasource_file_that_fails_to_load_is_one_error_not_one_per_environment_uid(project, cli):
+    old, new, message = BREAKS["tags as a string"]
+    _project_with_datasources(project, textwrap.dedent(DATASOURCES).replace(old, new))
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\n'
+                         '[tool.dashgen.environments.dev.datasources]\ntempo = { url = "http://tempo:3200" }\n')
+    code, _, err = cli("-C", str(project.root), "build")
+    assert code == 2
+    assert err.splitlines() == [f"error: {message}", "1 error"]
+
+
+def test_an_environment_url_with_a_variable_is_an_error(project, cli):
+    _project_with_datasources(project, DATASOURCES)
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\n'
+                         '[tool.dashgen.environments.dev.datasources]\ntempo = { url = "http://tempo:$TEMPO_PORT" }\n')
+    code, _, err = cli("-C", str(project.root), "build")
+    assert code == 2
+    assert err.splitlines() == [
+        "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'tempo',"
+        " 'http://tempo:$TEMPO_PORT', contains '$', which dashgen would write as a literal '$' (Grafana expands"
+        " $NAME in provisioning files); write the URL itself",
+        "1 error",
+    ]

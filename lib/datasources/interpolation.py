@@ -1,17 +1,20 @@
 """Grafana's interpolation of provisioning YAML values, and the escaping that survives it.
 
-Grafana expands $NAME and ${NAME} from its environment in every string of a provisioning file (an
-unset variable becomes ""), after splitting the value on "$$", which stands for a literal "$"
-(grafana-contract.md section 7.1). Link templates such as ${__value.raw} must therefore be written
-as $${__value.raw}; secrets are written as $VAR on purpose.
+Grafana splits every string of a provisioning file on "$$", which stands for a literal "$"; in each
+piece it runs its own expanders ($__env{NAME}, $__file{/path}, $__vault{...}), then expands $NAME and
+${NAME} from its environment, an unset variable becoming "" (grafana-contract.md section 7.1). Link
+templates such as ${__value.raw} must therefore be written as $${__value.raw}; secrets are written
+as references on purpose.
 """
 
 from __future__ import annotations
 
 import re
 
-_VARIABLE = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-REFERENCE = re.compile(r"^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_VARIABLE = re.compile(rf"\$__env\{{({_NAME})\}}|\$__(?:file|vault)\{{[^}}]*\}}|\$\{{([^}}]*)\}}|\$({_NAME})")
+# One whole reference: what a secret (or a basic-auth user given by reference) may be.
+REFERENCE = re.compile(rf"^\$(?:\{{{_NAME}\}}|{_NAME}|__env\{{{_NAME}\}}|__file\{{[^}}$]+\}}|__vault\{{[^}}$]+\}})$")
 
 
 def escape(value):
@@ -26,12 +29,17 @@ def escape(value):
 
 
 def expand(value, environ: dict[str, str]):
-    """What Grafana makes of a value read from a provisioning file, given its environment."""
+    """What Grafana makes of a value read from a provisioning file, given its environment.
+    $__file{...} and $__vault{...} are left as written: reading files and Vault is not emulated."""
     if isinstance(value, str):
-        pieces = value.split("$$")
-        return "$".join(_VARIABLE.sub(lambda m: environ.get(m.group(1) or m.group(2), ""), p) for p in pieces)
+        return "$".join(_VARIABLE.sub(lambda m: _expanded(m, environ), piece) for piece in value.split("$$"))
     if isinstance(value, dict):
         return {k: expand(v, environ) for k, v in value.items()}
     if isinstance(value, list):
         return [expand(v, environ) for v in value]
     return value
+
+
+def _expanded(match: re.Match, environ: dict[str, str]) -> str:
+    name = match.group(1) or match.group(2) or match.group(3)
+    return environ.get(name, "") if name is not None else match.group(0)

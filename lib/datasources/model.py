@@ -4,7 +4,8 @@ Grafana keeps these settings in an untyped `jsonData` map whose keys are easy to
 link templates provisioning silently empties; here each setting is a field, and `json_data()` writes
 the keys Grafana 12.3 reads (grafana-contract.md section 8). Links name their target by uid (the
 datasources link to each other both ways), and the build checks that each one exists and has the
-right type.
+right type. Field types are checked when an object is built (dashgen.datasources.coerce); values
+(URLs, durations, regexes, label names) at build time (dashgen.datasources.checks).
 """
 
 from __future__ import annotations
@@ -12,9 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from dashgen.datasources.coerce import check_fields
+
+
+class _Typed:
+    """Checks the field types of each object when it is built (see coerce.py)."""
+
+    def __post_init__(self):
+        check_fields(self)
+
 
 @dataclass(frozen=True)
-class TagMapping:
+class TagMapping(_Typed):
     """A span attribute (`key`) and the label it is called in the linked datasource (`value`)."""
 
     key: str
@@ -25,7 +35,7 @@ class TagMapping:
 
 
 @dataclass(frozen=True)
-class SampleLine:
+class SampleLine(_Typed):
     """A log line as the services write it, and the trace id a derived field must find in it."""
 
     line: str
@@ -33,9 +43,15 @@ class SampleLine:
 
 
 @dataclass(frozen=True)
-class DerivedField:
+class DerivedField(_Typed):
     """A Loki derived field: a value found in each log line (by `regex`) or in a label or structured
-    metadata field (`label`), turned into a link to a trace in Tempo."""
+    metadata field (`label`), turned into a link to a trace in Tempo.
+
+    Grafana applies derived fields in the browser: `regex` is a JavaScript RegExp whose first group is
+    the value, so it must be written in the syntax RE2 and JavaScript share (checked at build). For a
+    label field Grafana tests `matcherRegex` as an unanchored regex against each label name, so a
+    plain `trace_id` would also take `parent_trace_id`; dashgen writes `^trace_id$`.
+    """
 
     name: str
     tempo_uid: str
@@ -48,7 +64,7 @@ class DerivedField:
     def json(self) -> dict:
         return {
             "datasourceUid": self.tempo_uid,
-            "matcherRegex": self.regex or self.label,
+            "matcherRegex": f"^{self.label}$" if self.label else self.regex,  # a label name: no metacharacters
             "matcherType": "label" if self.label else "regex",
             "name": self.name,
             "url": self.url,
@@ -57,7 +73,7 @@ class DerivedField:
 
 
 @dataclass(frozen=True)
-class ExemplarLink:
+class ExemplarLink(_Typed):
     """Prometheus exemplars whose label `label` holds a trace id, linked to that trace in Tempo."""
 
     tempo_uid: str
@@ -69,7 +85,7 @@ class ExemplarLink:
 
 
 @dataclass(frozen=True)
-class TraceToLogs:
+class TraceToLogs(_Typed):
     """From a span to its service's logs in Loki around the span's time, filtered by its trace id."""
 
     loki_uid: str
@@ -92,7 +108,7 @@ class TraceToLogs:
 
 
 @dataclass(frozen=True)
-class MetricsQuery:
+class MetricsQuery(_Typed):
     """A named PromQL query offered from a span; `$__tags` becomes the span's mapped tags as matchers."""
 
     name: str
@@ -100,7 +116,7 @@ class MetricsQuery:
 
 
 @dataclass(frozen=True)
-class TraceToMetrics:
+class TraceToMetrics(_Typed):
     """From a span to its service's metrics in Prometheus, through named queries."""
 
     prometheus_uid: str
@@ -121,17 +137,32 @@ class TraceToMetrics:
 
 @dataclass(frozen=True)
 class Datasource:
-    """What every datasource has. `url` is the default; environments give their own. `secrets` maps
-    a secureJsonData key to an environment variable reference ("$LOKI_PASSWORD"), never a value."""
+    """What every datasource has; the base of Prometheus, Loki and Tempo, not a datasource itself.
+
+    `url` is the default; environments give their own in pyproject.toml. `access` is "proxy" only:
+    Grafana's server queries the datasource; browser access ("direct") is deprecated and Loki and
+    Tempo never supported it. `secrets` maps a secureJsonData key to a reference Grafana expands when
+    it reads the file, never a value: "$LOKI_PASSWORD" or "${LOKI_PASSWORD}" (its environment),
+    "$__env{LOKI_PASSWORD}", "$__file{/run/secrets/loki}" or "$__vault{...}". `basic_auth_user` is a
+    user name, or one such reference when environments use different users (written as given, for
+    Grafana to expand; a name holding ":" or mixing text with "$" is refused), with its password in
+    `secrets={"basicAuthPassword": ...}`.
+    """
 
     uid: str
     name: str
     url: str = ""
+    access: str = "proxy"
     is_default: bool = False
     basic_auth_user: str = ""
     secrets: dict[str, str] = field(default_factory=dict)
 
     type: ClassVar[str] = ""
+
+    def __post_init__(self):
+        if type(self) is Datasource:
+            raise TypeError("Datasource is the base of Prometheus, Loki and Tempo; define one of those")
+        check_fields(self)
 
     def ref(self) -> dict:
         """The reference dashboards use: by uid and type, never by name."""
@@ -150,7 +181,7 @@ class Prometheus(Datasource):
     scrape_interval: str = "15s"
     http_method: str = "POST"
     flavour: str = "Prometheus"  # Prometheus, Cortex, Mimir or Thanos
-    version: str = ""
+    version: str = ""  # semver, e.g. "3.8.0": Grafana uses it to know which API features exist
     exemplars: tuple[ExemplarLink, ...] = ()
 
     type: ClassVar[str] = "prometheus"
