@@ -15,6 +15,8 @@ from dashgen import __version__
 COMMANDS = {
     "build": ("build", "Compile the definitions into Grafana provisioning files under generated/."),
     "lint": ("lint", "Check every query and panel for cardinality and correctness."),
+    "diff": ("diff", "Show what a push would change, panel by panel."),
+    "push": ("push", "Make an environment's Grafana match the build, safely."),
 }
 
 

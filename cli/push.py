@@ -1,0 +1,83 @@
+"""`dashgen push`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dashgen.cli.context import project_of
+
+
+@click.command()
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment from [tool.dashgen.environments].")
+@click.option("--dry-run", is_flag=True, help="Print the plan; send no write request.")
+@click.option("--prune", is_flag=True, help="Delete dashgen's dashboards that are no longer defined.")
+@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana, after backing up the edit.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where --force saves the JSON it replaces (default: .dashgen/backups/<env> in the project).")
+@click.pass_obj
+def push(obj, env_name, dry_run, prune, force, output, backup_dir):
+    """Make an environment's Grafana match the build: folders, datasources, then dashboards.
+
+    Plans first; a dashboard someone changed in Grafana since dashgen pushed it is left alone and
+    named (exit 1) unless --force; only dashboards tagged "dashgen" are ever changed or deleted.
+    The token comes from the environment's token_env variable and is never printed. Exit 0
+    applied; 1 refused; 2 bad input; 3 Grafana unreachable, unauthorised or failing.
+
+    \b
+    Examples:
+      dashgen push --env staging --dry-run      # what would change
+      dashgen push --env staging                # apply
+      dashgen push --env staging --prune        # also delete removed dashboards
+    """
+    from dashgen.environments import environment
+    from dashgen.push import report
+    from dashgen.push.apply import apply
+    from dashgen.push.desired import desired_state
+    from dashgen.push.plan import make_plan
+    from dashgen.grafana import GrafanaError
+    from dashgen.push.target import connect, explained
+
+    project = project_of(obj)
+    env = environment(project, env_name)
+    desired = desired_state(project, env, debug=obj["debug"])
+    grafana = connect(env)
+    try:
+        plan = make_plan(grafana, desired, prune=prune, force=force)
+    except GrafanaError as exc:
+        raise explained(exc, env) from None
+    refused = bool(plan.of("refused"))
+    if dry_run or not plan.writes:
+        click.echo(report.as_json(plan, None, None) if output == "json" else report.plan_text(plan), nl=False)
+        raise click.exceptions.Exit(1 if refused else 0)
+    if output == "text":
+        click.echo(report.plan_text(plan), nl=False)
+    backups = backup_dir or project.root / ".dashgen" / "backups" / env.name
+    with _progress(len(plan.writes)) as tick:
+        outcomes, error = apply(grafana, plan, backups, progress=tick)
+    error = explained(error, env) if error is not None else None
+    click.echo(report.as_json(plan, outcomes, error) if output == "json" else report.outcome_text(outcomes, error), nl=False)
+    if error is not None:
+        raise click.exceptions.Exit(3)
+    raise click.exceptions.Exit(1 if any(o.result == "refused" for o in outcomes) else 0)
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal and the push is long; silent otherwise."""
+
+    def __init__(self, total: int):
+        self.bar = click.progressbar(length=total, label="pushing", file=sys.stderr) \
+            if total >= 20 and sys.stderr.isatty() else None
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return lambda outcome: self.bar.update(1) if self.bar is not None else None
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False

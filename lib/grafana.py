@@ -1,0 +1,188 @@
+"""The one place dashgen speaks HTTP to Grafana, on grafana-client: only the calls push and diff
+need, with timeouts, retries of idempotent calls, and typed errors that keep Grafana's status and
+message and never the credentials."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from dashgen.errors import DashgenError
+
+RETRIED_STATUSES = {429, 500, 502, 503, 504}
+IDEMPOTENT = {"GET", "PUT", "DELETE"}
+
+
+class GrafanaError(DashgenError):
+    """Grafana refused a call or could not be reached; exit code 3."""
+
+    exit_code = 3
+
+    def __init__(self, endpoint: str, status: int | None, message: str):
+        self.endpoint, self.status, self.message = endpoint, status, message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        status = f"{self.status} " if self.status else ""
+        return f"{self.endpoint}: {status}{self.message}"
+
+    @property
+    def unauthorised(self) -> bool:
+        return self.status in (401, 403)
+
+
+class NotFound(GrafanaError):
+    """404: the thing is not there (which the plan turns into a create)."""
+
+
+class Conflict(GrafanaError):
+    """409 or 412: someone else changed it in the meantime."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A service-account token, or user:password for local stacks; repr never shows the secret."""
+
+    token: str = ""
+    basic: tuple[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return "Credential(<redacted>)"
+
+    def for_client(self):
+        return self.basic if self.basic else self.token
+
+
+class Grafana:
+    """A Grafana instance at `url`. Safe to use from several threads (one HTTP session each)."""
+
+    def __init__(self, url: str, credential: Credential, timeout_s: float = 10.0, retries: int = 3,
+                 backoff_s: float = 0.5, sleep=time.sleep):
+        self.url, self.credential, self.timeout_s = url.rstrip("/"), credential, timeout_s
+        self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
+        self._local = threading.local()
+
+    # --- the calls push and diff need -------------------------------------------------------
+
+    def health(self) -> dict:
+        return self._call("GET", "/health", lambda api: api.health.check())
+
+    def search_dashboards(self, tag: str) -> list[dict]:
+        """Every dashboard with `tag`, page by page (Grafana caps a page at 5000)."""
+        hits, page = [], 1
+        while True:
+            batch = self._call("GET", f"/search?tag={tag}&page={page}", lambda api: api.client.GET(
+                "/search", params={"tag": tag, "type": "dash-db", "limit": 5000, "page": page}))
+            hits.extend(batch)
+            if len(batch) < 5000:
+                return hits
+            page += 1
+
+    def get_dashboard(self, uid: str) -> dict | None:
+        """{"dashboard": ..., "meta": ...}, or None when there is no such dashboard."""
+        return self._maybe("GET", f"/dashboards/uid/{uid}", lambda api: api.dashboard.get_dashboard(uid))
+
+    def latest_version(self, uid: str) -> dict | None:
+        """The newest entry of the dashboard's version history (who saved it, when, with what message)."""
+        def call(api):
+            found = api.client.GET(f"/dashboards/uid/{uid}/versions", params={"limit": 1})
+            versions = found.get("versions", found) if isinstance(found, dict) else found
+            return versions[0] if versions else None
+        return self._call("GET", f"/dashboards/uid/{uid}/versions", call)
+
+    def save_dashboard(self, model: dict, folder_uid: str, message: str, version: int | None) -> dict:
+        """Creates (version None) or updates the dashboard; the update carries the live version, so a
+        change made in the meantime is a Conflict, never silently overwritten."""
+        body = {**model, "id": None}
+        if version is not None:
+            body["version"] = version
+        else:
+            body.pop("version", None)
+        payload = {"dashboard": body, "folderUid": folder_uid, "message": message, "overwrite": False}
+        return self._call("POST", "/dashboards/db", lambda api: api.dashboard.update_dashboard(payload))
+
+    def delete_dashboard(self, uid: str) -> None:
+        self._call("DELETE", f"/dashboards/uid/{uid}", lambda api: api.dashboard.delete_dashboard(uid))
+
+    def get_folder(self, uid: str) -> dict | None:
+        return self._maybe("GET", f"/folders/{uid}", lambda api: api.folder.get_folder(uid))
+
+    def create_folder(self, uid: str, title: str) -> dict:
+        return self._call("POST", "/folders", lambda api: api.folder.create_folder(title, uid=uid))
+
+    def update_folder(self, uid: str, title: str, version: int) -> dict:
+        return self._call("PUT", f"/folders/{uid}", lambda api: api.folder.update_folder(uid, title=title, version=version))
+
+    def get_datasource(self, uid: str) -> dict | None:
+        return self._maybe("GET", f"/datasources/uid/{uid}", lambda api: api.datasource.get_datasource_by_uid(uid))
+
+    def create_datasource(self, body: dict) -> dict:
+        return self._call("POST", "/datasources", lambda api: api.datasource.create_datasource(body))
+
+    def update_datasource(self, uid: str, body: dict) -> dict:
+        return self._call("PUT", f"/datasources/uid/{uid}", lambda api: api.datasource.update_datasource_by_uid(uid, body))
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _api(self):
+        api = getattr(self._local, "api", None)
+        if api is None:
+            from grafana_client import GrafanaApi
+
+            api = GrafanaApi.from_url(self.url, credential=self.credential.for_client(), timeout=self.timeout_s)
+            api.client.s.hooks["response"].append(self._remember_retry_after)
+            self._local.api = api
+        return api
+
+    def _remember_retry_after(self, response, *args, **kwargs):
+        self._local.retry_after = response.headers.get("Retry-After")
+        return response
+
+    def _maybe(self, method: str, path: str, call):
+        try:
+            return self._call(method, path, call)
+        except NotFound:
+            return None
+
+    def _call(self, method: str, path: str, call):
+        """Runs `call(api)`, retrying idempotent calls on connection errors, 429 and 5xx."""
+        endpoint = f"{method} {self.url}/api{path.split('?')[0]}"
+        attempt = 0
+        while True:
+            attempt += 1
+            self._local.retry_after = None
+            try:
+                return call(self._api())
+            except Exception as exc:  # noqa: BLE001 - grafana-client and niquests raise many kinds
+                error = _typed(endpoint, exc)
+                if method not in IDEMPOTENT or attempt > self.retries or not _transient(error):
+                    raise error from None
+                self.sleep(_delay(getattr(self._local, "retry_after", None), self.backoff_s * 2 ** (attempt - 1)))
+
+
+def _transient(error: GrafanaError) -> bool:
+    return error.status is None or error.status in RETRIED_STATUSES
+
+
+def _delay(retry_after: str | None, fallback: float) -> float:
+    try:
+        return min(float(retry_after), 60.0) if retry_after else fallback
+    except ValueError:
+        return fallback  # an HTTP date: rare from Grafana; back off as usual
+
+
+def _typed(endpoint: str, exc: Exception) -> GrafanaError:
+    from grafana_client.client import GrafanaException, GrafanaTimeoutError
+
+    if isinstance(exc, GrafanaTimeoutError):
+        return GrafanaError(endpoint, None, "timed out (timeout_s in the environment sets the limit)")
+    if isinstance(exc, GrafanaException) and exc.status_code:
+        status = exc.status_code
+        body = exc.response
+        message = body.get("message") if isinstance(body, dict) else str(body or exc.message)
+        kind = NotFound if status == 404 else Conflict if status in (409, 412) else GrafanaError
+        return kind(endpoint, status, " ".join(str(message).split())[:300])
+    host = urlparse(endpoint.split(" ", 1)[1]).netloc
+    return GrafanaError(endpoint, None, f"cannot reach Grafana at {host} ({type(exc).__name__})")

@@ -1,0 +1,103 @@
+"""What changes between two versions of a dashboard, as a reviewer thinks of it: panels added,
+removed and changed (matched by their stable id, else by title), with the queries diffed as text,
+and the dashboard-level settings and variables that changed."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+IGNORED = {"id", "version", "gridPos"}  # server-owned, or moved by layout around other changes
+
+
+@dataclass
+class PanelChange:
+    title: str
+    fields: list[str] = field(default_factory=list)  # changed settings, as dotted paths
+    queries: dict[str, list[str]] = field(default_factory=dict)  # refId -> unified diff lines
+    moved: bool = False
+
+
+@dataclass
+class DashboardDiff:
+    uid: str
+    title: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[PanelChange] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)  # top-level keys that changed
+    variables: list[str] = field(default_factory=list)  # "+name", "-name", "~name"
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.settings or self.variables)
+
+
+def _panels(model: dict | None) -> list[dict]:
+    panels = []
+    for panel in (model or {}).get("panels", []):
+        panels.append(panel)
+        panels.extend(panel.get("panels", []))
+    return panels
+
+
+def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
+    ref = new or old or {}
+    result = DashboardDiff(uid=ref.get("uid", ""), title=ref.get("title", ""))
+    old_panels, new_panels = _panels(old), _panels(new)
+    by_id = {p.get("id"): p for p in old_panels if p.get("id") is not None}
+    by_title = {p.get("title"): p for p in old_panels}
+    matched = set()
+    for panel in new_panels:
+        before = by_id.get(panel.get("id")) or by_title.get(panel.get("title"))
+        if before is None or id(before) in matched:
+            result.added.append(panel.get("title", ""))
+            continue
+        matched.add(id(before))
+        change = _panel_change(before, panel)
+        if change.fields or change.queries or change.moved:
+            result.changed.append(change)
+    result.removed = [p.get("title", "") for p in old_panels if id(p) not in matched]
+    keys = set(old or {}) | set(new or {})
+    result.settings = sorted(k for k in keys - {"panels", "templating", "id", "version"}
+                             if (old or {}).get(k) != (new or {}).get(k))
+    result.variables = _variables((old or {}).get("templating", {}).get("list", []),
+                                  (new or {}).get("templating", {}).get("list", []))
+    return result
+
+
+def _panel_change(before: dict, after: dict) -> PanelChange:
+    change = PanelChange(title=after.get("title", ""), moved=before.get("gridPos") != after.get("gridPos"))
+    old_targets = {t.get("refId"): t for t in before.get("targets", [])}
+    new_targets = {t.get("refId"): t for t in after.get("targets", [])}
+    for ref in sorted(set(old_targets) | set(new_targets)):
+        old_text = _query(old_targets.get(ref))
+        new_text = _query(new_targets.get(ref))
+        if old_text != new_text:
+            change.queries[ref] = list(difflib.unified_diff(
+                old_text.splitlines(), new_text.splitlines(), "before", "after", lineterm="", n=1))[2:]
+    change.fields = sorted(_paths(
+        {k: v for k, v in before.items() if k not in IGNORED | {"targets", "panels"}},
+        {k: v for k, v in after.items() if k not in IGNORED | {"targets", "panels"}},
+    ))
+    return change
+
+
+def _query(target: dict | None) -> str:
+    if target is None:
+        return ""
+    return str(target.get("expr") or target.get("query") or "")
+
+
+def _paths(old, new, prefix: str = "") -> list[str]:
+    """Dotted paths where two JSON values differ (lists count as one value)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [p for k in sorted(set(old) | set(new)) for p in _paths(old.get(k), new.get(k), f"{prefix}{k}.")]
+    return [prefix.rstrip(".")] if old != new else []
+
+
+def _variables(old: list[dict], new: list[dict]) -> list[str]:
+    before = {v.get("name"): v for v in old}
+    after = {v.get("name"): v for v in new}
+    return ([f"+{n}" for n in after if n not in before] + [f"-{n}" for n in before if n not in after]
+            + [f"~{n}" for n in after if n in before and after[n] != before[n]])

@@ -1,0 +1,132 @@
+"""The plan: for every folder, datasource and dashboard, what push would do and why.
+
+Reading the live state is the slow part against a distant Grafana, so every dashboard is fetched
+concurrently; only a dashboard whose content differs costs one more request (its newest version,
+to tell dashgen's own earlier push from a hand edit).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from dashgen.grafana import Grafana
+from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, fingerprint
+
+CONCURRENCY = 8
+DATASOURCE_FIELDS = ("access", "basicAuth", "basicAuthUser", "isDefault", "jsonData", "name", "type", "url")
+
+
+@dataclass
+class Change:
+    kind: str  # "folder", "datasource" or "dashboard"
+    uid: str
+    title: str
+    action: str  # create, update, unchanged, delete, refused, orphaned
+    reason: str = ""
+    desired: object = None
+    live: dict | None = None  # the live dashboard model, datasource or folder
+    version: int | None = None  # the live version, sent back with an update
+    forced: bool = False  # an update over a hand edit (--force): the live JSON is backed up first
+    url: str = ""
+
+
+@dataclass
+class Plan:
+    grafana_url: str
+    changes: list[Change] = field(default_factory=list)
+
+    def of(self, *actions: str) -> list[Change]:
+        return [c for c in self.changes if c.action in actions]
+
+    @property
+    def writes(self) -> list[Change]:
+        return self.of("create", "update", "delete")
+
+
+def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bool = False) -> Plan:
+    plan = Plan(grafana.url)
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        folders = dict(zip(desired.folders, pool.map(grafana.get_folder, desired.folders)))
+        datasources = dict(zip([d.uid for d in desired.datasources],
+                               pool.map(grafana.get_datasource, [d.uid for d in desired.datasources])))
+        managed = {hit["uid"] for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
+        uids = sorted({d.uid for d in desired.dashboards} | managed)
+        live = dict(zip(uids, pool.map(grafana.get_dashboard, uids)))
+        for uid, title in sorted(desired.folders.items()):
+            plan.changes.append(_folder(uid, title, folders[uid]))
+        for ds in desired.datasources:
+            plan.changes.append(_datasource(ds, datasources[ds.uid]))
+        changes = list(pool.map(lambda d: _dashboard(grafana, d, live[d.uid], force), desired.dashboards))
+    plan.changes.extend(changes)
+    defined = {d.uid for d in desired.dashboards}
+    for uid in sorted(managed - defined):
+        found = live.get(uid)
+        if found is None:
+            continue
+        title = found["dashboard"].get("title", uid)
+        if prune:
+            plan.changes.append(Change("dashboard", uid, title, "delete", "no longer defined", live=found["dashboard"],
+                                       url=_url(grafana, found)))
+        else:
+            plan.changes.append(Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it",
+                                       live=found["dashboard"], url=_url(grafana, found)))
+    return plan
+
+
+def _url(grafana: Grafana, found: dict) -> str:
+    return grafana.url + found.get("meta", {}).get("url", "")
+
+
+def _folder(uid: str, title: str, live: dict | None) -> Change:
+    if live is None:
+        return Change("folder", uid, title, "create", desired=title)
+    if live.get("title") != title:
+        return Change("folder", uid, title, "update", f"title {live.get('title')!r} -> {title!r}", desired=title,
+                      live=live, version=live.get("version"))
+    return Change("folder", uid, title, "unchanged", live=live)
+
+
+def _datasource(ds, live: dict | None) -> Change:
+    if live is None:
+        return Change("datasource", ds.uid, ds.name, "create", desired=ds)
+    differs = sorted(k for k in DATASOURCE_FIELDS if live.get(k, _default(k)) != ds.body.get(k, _default(k)))
+    missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
+    if not differs and not missing_secrets:
+        return Change("datasource", ds.uid, ds.name, "unchanged", live=live)
+    reason = ", ".join(differs + [f"secret {k}" for k in missing_secrets])
+    if live.get("readOnly"):
+        return Change("datasource", ds.uid, ds.name, "refused",
+                      f"differs ({reason}) but is provisioned read-only in Grafana; change its provisioning file",
+                      desired=ds, live=live)
+    return Change("datasource", ds.uid, ds.name, "update", reason, desired=ds, live=live, version=live.get("version"))
+
+
+def _default(key: str):
+    return {"jsonData": {}, "basicAuthUser": "", "basicAuth": False, "isDefault": False}.get(key)
+
+
+def _dashboard(grafana: Grafana, desired, live: dict | None, force: bool) -> Change:
+    if live is None:
+        return Change("dashboard", desired.uid, desired.title, "create", desired=desired)
+    model, meta = live["dashboard"], live.get("meta", {})
+    base = dict(desired=desired, live=model, version=meta.get("version", model.get("version")), url=_url(grafana, live))
+    if OWNERSHIP_TAG not in (model.get("tags") or []):
+        return Change("dashboard", desired.uid, desired.title, "refused",
+                      f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it to "
+                      "hand it over, or delete it", **base)
+    moved = meta.get("folderUid", "") != desired.folder_uid
+    live_print = fingerprint(model)
+    if live_print == desired.fingerprint:
+        if moved:
+            return Change("dashboard", desired.uid, desired.title, "update", "moved to its folder", **base)
+        return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
+    latest = grafana.latest_version(desired.uid)
+    if latest and latest.get("message") == MESSAGE_PREFIX + live_print:
+        return Change("dashboard", desired.uid, desired.title, "update", "the definition changed", **base)
+    who = (latest or {}).get("createdBy") or meta.get("updatedBy") or "someone"
+    when = (latest or {}).get("created") or meta.get("updated") or "an unknown time"
+    edit = f"changed in Grafana by {who} at {when} (version {base['version']}) after dashgen pushed it"
+    if force:
+        return Change("dashboard", desired.uid, desired.title, "update", f"{edit}; --force overwrites it", forced=True, **base)
+    return Change("dashboard", desired.uid, desired.title, "refused", f"{edit}; --force overwrites it (after a backup)", **base)

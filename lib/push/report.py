@@ -1,0 +1,66 @@
+"""What people and scripts read about a plan and its outcome: text (a line per change, then a
+summary with links) and JSON (stable, documented in the README)."""
+
+from __future__ import annotations
+
+import orjson
+
+from dashgen.push.apply import Outcome
+from dashgen.push.plan import Plan
+
+SYMBOLS = {
+    "create": "+", "created": "+", "update": "~", "updated": "~", "delete": "-", "deleted": "-",
+    "unchanged": "=", "refused": "!", "orphaned": "?", "failed": "x", "not applied": ".",
+}
+
+
+def plan_text(plan: Plan, show_unchanged: bool = False) -> str:
+    lines = [f"plan for {plan.grafana_url}:"]
+    for c in plan.changes:
+        if c.action == "unchanged" and not show_unchanged:
+            continue
+        reason = f" ({c.reason})" if c.reason else ""
+        lines.append(f"  {SYMBOLS[c.action]} {c.action:<9} {c.kind:<10} {c.uid}{reason}")
+    counts = _counts(c.action for c in plan.changes)
+    lines.append(f"{counts}; {len(plan.writes)} writes")
+    return "\n".join(lines) + "\n"
+
+
+def outcome_text(outcomes: list[Outcome], error) -> str:
+    lines = []
+    for o in outcomes:
+        if o.result in ("unchanged",):
+            continue
+        detail = f" ({o.detail})" if o.detail else ""
+        link = f" {o.url}" if o.url else ""
+        lines.append(f"  {SYMBOLS[o.result]} {o.result:<11} {o.change.kind:<10} {o.change.uid}{link}{detail}")
+        if o.backup:
+            lines.append(f"      backup of the version it replaced: {o.backup}")
+    if error is not None:
+        lines.append(f"stopped: {error}; run push again to finish once Grafana answers")
+    lines.append(_counts(o.result for o in outcomes))
+    return "\n".join(lines) + "\n"
+
+
+def _counts(results) -> str:
+    tally: dict[str, int] = {}
+    for result in results:
+        tally[result] = tally.get(result, 0) + 1
+    order = ["created", "create", "updated", "update", "deleted", "delete", "unchanged", "refused", "orphaned",
+             "failed", "not applied"]
+    return ", ".join(f"{tally[k]} {k}" for k in order if k in tally) or "nothing to do"
+
+
+def as_json(plan: Plan, outcomes: list[Outcome] | None, error) -> str:
+    rows = outcomes or [Outcome(c, c.action, c.reason, c.url) for c in plan.changes]
+    document = {
+        "grafana": plan.grafana_url,
+        "changes": [
+            {"kind": o.change.kind, "uid": o.change.uid, "title": o.change.title, "planned": o.change.action,
+             "result": o.result if outcomes is not None else None, "reason": o.detail, "url": o.url or None,
+             "backup": o.backup or None}
+            for o in rows
+        ],
+        "error": str(error) if error else None,
+    }
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -1,0 +1,58 @@
+"""From an environment's settings to a Grafana client: credentials from environment variables,
+and no plain HTTP to a remote host unless the environment allows it."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from urllib.parse import urlparse
+
+from dashgen.environments import Environment
+from dashgen.errors import InputError, Location
+from dashgen.grafana import Credential, Grafana
+
+
+def connect(env: Environment, environ=os.environ) -> Grafana:
+    where = Location(file=f"pyproject.toml [tool.dashgen.environments.{env.name}]")
+    url = urlparse(env.url)
+    if url.scheme == "http" and not _loopback(url.hostname or "") and not env.allow_http:
+        raise InputError(where, f"{env.url} is plain http to another host: credentials would cross the network "
+                                "in clear; use https, or set allow_http = true if the network is trusted")
+    return Grafana(env.url, credential(env, environ), timeout_s=env.timeout_s)
+
+
+def credential(env: Environment, environ=os.environ) -> Credential:
+    """The token (or user:password) the environment names; never read from a file or printed."""
+    if env.basic_auth_env:
+        value = environ.get(env.basic_auth_env, "")
+        if ":" not in value:
+            raise InputError(None, f"set {env.basic_auth_env} to user:password for {env.url} (environment {env.name})")
+        user, password = value.split(":", 1)
+        return Credential(basic=(user, password))
+    token = environ.get(env.token_env, "")
+    if not token:
+        raise InputError(None, f"set {env.token_env} to a service-account token for {env.url} (environment {env.name})")
+    return Credential(token=token)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def explained(error, env: Environment):
+    """The error, with what to do about a refused credential (naming the variable, never its value)."""
+    from dashgen.grafana import GrafanaError
+
+    source = env.basic_auth_env or env.token_env
+    hints = {
+        401: f"Grafana did not accept the credentials in {source}",
+        403: f"the credentials in {source} may not do this (a Viewer token? push needs Editor, datasources Admin)",
+    }
+    if error.status in hints:
+        return GrafanaError(error.endpoint, error.status, f"{error.message}: {hints[error.status]}")
+    return error
