@@ -47,16 +47,21 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     old_panels, new_panels = _panels(old), _panels(new)
     by_id = {p.get("id"): p for p in old_panels if p.get("id") is not None}
     by_title = {p.get("title"): p for p in old_panels}
-    matched = set()
+    matched, unmatched = set(), []
     for panel in new_panels:
         before = by_id.get(panel.get("id")) or by_title.get(panel.get("title"))
         if before is None or id(before) in matched:
-            result.added.append(panel.get("title", ""))
+            unmatched.append(panel)
             continue
         matched.add(id(before))
-        change = _panel_change(before, panel)
-        if change.fields or change.queries or change.moved:
-            result.changed.append(change)
+        _add_change(result, before, panel)
+    for panel in unmatched:  # a renamed panel gets a new id: recognise it by its type and queries
+        before = next((p for p in old_panels if id(p) not in matched and _same_queries(p, panel)), None)
+        if before is None:
+            result.added.append(panel.get("title", ""))
+        else:
+            matched.add(id(before))
+            _add_change(result, before, panel)
     result.removed = [p.get("title", "") for p in old_panels if id(p) not in matched]
     keys = set(old or {}) | set(new or {})
     result.settings = sorted(k for k in keys - {"panels", "templating", "id", "version"}
@@ -64,6 +69,16 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     result.variables = _variables((old or {}).get("templating", {}).get("list", []),
                                   (new or {}).get("templating", {}).get("list", []))
     return result
+
+
+def _add_change(result: DashboardDiff, before: dict, after: dict) -> None:
+    change = _panel_change(before, after)
+    if change.fields or change.queries or change.moved:
+        result.changed.append(change)
+
+
+def _same_queries(a: dict, b: dict) -> bool:
+    return a.get("type") == b.get("type") and [_query(t) for t in a.get("targets", [])] == [_query(t) for t in b.get("targets", [])]
 
 
 def _panel_change(before: dict, after: dict) -> PanelChange:

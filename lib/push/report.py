@@ -22,7 +22,8 @@ def plan_text(plan: Plan, show_unchanged: bool = False) -> str:
         reason = f" ({c.reason})" if c.reason else ""
         lines.append(f"  {SYMBOLS[c.action]} {c.action:<9} {c.kind:<10} {c.uid}{reason}")
     counts = _counts(c.action for c in plan.changes)
-    lines.append(f"{counts}; {len(plan.writes)} writes")
+    writes = len(plan.writes)
+    lines.append(f"{counts}; {writes} write{'' if writes == 1 else 's'}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,270 @@
+"""`dashgen push` and `dashgen diff --env` against the Grafana emulator, through grafana-client as
+in production: what is created, that a second push writes nothing, that hand edits are refused and
+kept, --force with its backup, ownership and prune, and every fault the issue names."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import REPO
+from dashgen.build import build
+from dashgen.project import find_project
+from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, fingerprint, owned
+from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
+
+UIDS = ["business-metrics", "database-performance", "device-fleet", "payment-processing", "service-health"]
+
+
+@pytest.fixture
+def grafana():
+    with GrafanaEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def stack(tmp_path, grafana, monkeypatch):
+    """This repository's definitions in a scratch project whose `test` environment is the emulator."""
+    root = tmp_path / "stack"
+    for folder in ("dashboards", "datasources", "catalogue"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "pyproject.toml").write_text(
+        (REPO / "pyproject.toml").read_text()
+        + f'\n[tool.dashgen.environments.test]\nurl = "{grafana.url}"\ntoken_env = "TEST_GRAFANA_TOKEN"\n'
+        + "[tool.dashgen.environments.test.datasources]\n"
+        + 'prometheus = { url = "http://prometheus:9090" }\nloki = { url = "http://loki:3100" }\n'
+        + 'tempo = { url = "http://tempo:3200" }\n'
+    )
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", ADMIN_TOKEN)
+    return root
+
+
+def run(cli, stack, *args):
+    return cli("-C", str(stack), *args)
+
+
+def writes(grafana) -> list[tuple[str, str]]:
+    return [(e.method, e.path) for e in grafana.writes()]
+
+
+def built_state(stack) -> dict[str, str]:
+    return {d.uid: fingerprint(owned(d.model)) for d in build(find_project(stack)).dashboards}
+
+
+def live_state(grafana) -> dict[str, str]:
+    return {uid: fingerprint(grafana.dashboard(uid).model) for uid in UIDS if grafana.dashboard(uid)}
+
+
+def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
+    code, out, err = run(cli, stack, "push", "--env", "test")
+    assert (code, err) == (0, "")
+    assert writes(grafana) == (
+        [("POST", "/api/folders")] + [("POST", "/api/datasources")] * 3 + [("POST", "/api/dashboards/db")] * 5
+    )
+    assert live_state(grafana) == built_state(stack)
+    assert out.splitlines()[-1] == "9 created"
+    assert f"+ created     dashboard  service-health {grafana.url}/d/service-health/service-health" in out
+    saved = [e.body for e in grafana.writes() if e.path == "/api/dashboards/db"]
+    assert all(b["overwrite"] is False and b["folderUid"] == "mpac" for b in saved)
+    assert all(b["message"] == MESSAGE_PREFIX + fingerprint(b["dashboard"]) for b in saved)
+    assert all(OWNERSHIP_TAG in b["dashboard"]["tags"] for b in saved)
+
+
+def test_second_push_of_unchanged_sources_writes_nothing(cli, stack, grafana):
+    assert run(cli, stack, "push", "--env", "test")[0] == 0
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0
+    assert writes(grafana) == []
+    assert out == f"plan for {grafana.url}:\n9 unchanged; 0 writes\n"
+
+
+def test_dry_run_sends_no_write(cli, stack, grafana):
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
+    assert code == 0 and writes(grafana) == []
+    assert "+ create    dashboard  service-health" in out and out.endswith("9 create; 9 writes\n")
+
+
+def test_a_changed_definition_is_updated_with_the_live_version(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.reset_journal()
+    path = stack / "dashboards" / "service_health.py"
+    path.write_text(path.read_text().replace('"Service health"', '"Service health v2"'))
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0
+    assert writes(grafana) == [("POST", "/api/dashboards/db")]
+    assert grafana.writes()[0].body["dashboard"]["version"] == 1
+    assert grafana.dashboard("service-health").model["title"] == "Service health v2"
+    assert "~ updated     dashboard  service-health" in out
+
+
+def test_a_hand_edit_is_refused_named_and_kept(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.ui_save("service-health", lambda m: {**m, "title": "Edited by hand"}, user="alice")
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 1
+    assert writes(grafana) == []
+    assert grafana.dashboard("service-health").model["title"] == "Edited by hand"
+    (line,) = [l for l in out.splitlines() if "service-health" in l]
+    assert line.startswith("  ! refused   dashboard  service-health (changed in Grafana by alice at ")
+    assert "(version 2) after dashgen pushed it; --force overwrites it (after a backup))" in line
+
+
+def test_force_restores_the_code_and_backs_up_the_edit(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.ui_save("service-health", lambda m: {**m, "title": "Edited by hand"}, user="alice")
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
+    assert code == 0
+    assert live_state(grafana) == built_state(stack)
+    backup = stack / ".dashgen" / "backups" / "test" / "service-health.v2.json"
+    assert f"backup of the version it replaced: {backup}" in out
+    assert json.loads(backup.read_text())["title"] == "Edited by hand"
+
+
+def test_an_edit_between_plan_and_apply_is_refused_not_lost(stack, grafana, monkeypatch):
+    from dashgen.environments import environment
+    from dashgen.push.apply import apply
+    from dashgen.push.desired import desired_state
+    from dashgen.push.plan import make_plan
+    from dashgen.push.target import connect
+
+    project = find_project(stack)
+    env = environment(project, "test")
+    client = connect(env)
+    path = stack / "dashboards" / "service_health.py"
+    desired = desired_state(project, env)
+    apply(client, make_plan(client, desired), stack / "backups")
+    path.write_text(path.read_text().replace('"Service health"', '"Service health v2"'))
+    plan = make_plan(client, desired_state(project, env))
+    grafana.ui_save("service-health", lambda m: {**m, "title": "Edited meanwhile"}, user="bob")
+    outcomes, error = apply(client, plan, stack / "backups")
+    (outcome,) = [o for o in outcomes if o.change.uid == "service-health"]
+    assert error is None and outcome.result == "refused"
+    assert outcome.detail.startswith("changed in Grafana while pushing (The dashboard has been changed by someone else)")
+    assert grafana.dashboard("service-health").model["title"] == "Edited meanwhile"
+
+
+def test_unowned_dashboards_are_never_changed_or_deleted(cli, stack, grafana):
+    grafana.add_dashboard({"uid": "service-health", "title": "Hand made", "tags": []})
+    grafana.add_dashboard({"uid": "someone-elses", "title": "Not ours", "tags": ["team-x"]})
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--prune")
+    assert code == 1
+    assert ("POST", "/api/dashboards/db") in writes(grafana)
+    assert not any(path.endswith("/service-health") or "someone-elses" in path for _, path in writes(grafana))
+    assert grafana.dashboard("service-health").model["title"] == "Hand made"
+    assert grafana.dashboard("someone-elses") is not None
+    assert "! refused     dashboard  service-health" in out and "without the 'dashgen' tag" in out
+
+
+def test_prune_lists_then_deletes_only_managed_dashboards_no_longer_defined(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    (stack / "dashboards" / "business_metrics.py").unlink()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0 and "? orphaned  dashboard  business-metrics (no longer defined; --prune deletes it)" in out
+    assert grafana.dashboard("business-metrics") is not None
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--prune", "--dry-run")
+    assert code == 0 and "- delete    dashboard  business-metrics (no longer defined)" in out and writes(grafana) == []
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--prune")
+    assert code == 0 and writes(grafana) == [("DELETE", "/api/dashboards/uid/business-metrics")]
+    assert grafana.dashboard("business-metrics") is None
+
+
+def test_a_bad_token_exits_3_without_showing_it(cli, stack, grafana, monkeypatch):
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", "glsa_not_a_valid_token_123")
+    code, out, err = run(cli, stack, "push", "--env", "test")
+    assert code == 3
+    assert err.startswith(f"error: GET {grafana.url}/api/folders/mpac: 401 Unauthorized: Grafana did not accept "
+                          "the credentials in TEST_GRAFANA_TOKEN")
+    assert "glsa_not_a_valid_token_123" not in out + err
+    assert all("glsa" not in json.dumps(e.as_dict()) for e in grafana.journal)
+
+
+def test_a_viewer_token_exits_3_with_a_hint(cli, stack, grafana, monkeypatch):
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", VIEWER_TOKEN)
+    code, out, err = run(cli, stack, "push", "--env", "test")
+    assert code == 3
+    assert "403" in out + err and "may not do this (a Viewer token?" in out + err
+    assert writes(grafana) in ([], [("POST", "/api/folders")])
+
+
+def test_grafana_down_exits_3(cli, stack, monkeypatch):
+    with GrafanaEmulator.nothing_listening() as url:
+        pyproject = stack / "pyproject.toml"
+        text = pyproject.read_text()
+        start = text.index('url = "http://127.0.0.1:')
+        pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
+        code, _, err = run(cli, stack, "push", "--env", "test")
+    assert code == 3
+    assert err.startswith(f"error: GET {url}/api/folders/mpac: cannot reach Grafana at ")
+
+
+def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):
+    grafana.options.fail_write_n = 6  # the second dashboard
+    code, out, err = run(cli, stack, "push", "--env", "test")
+    assert code == 3
+    assert "+ created     dashboard  business-metrics" in out
+    assert "x failed      dashboard  database-performance" in out
+    assert ". not applied dashboard  service-health" in out
+    assert "stopped: POST " in out
+    grafana.options.fail_write_n = None
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0
+    assert live_state(grafana) == built_state(stack)
+    assert out.splitlines()[-1] == "4 created, 5 unchanged"
+
+
+def test_a_dropped_connection_on_a_read_is_retried(cli, stack, grafana):
+    grafana.options.drop_connection_n = 1
+    code, _, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0
+    assert live_state(grafana) == built_state(stack)
+    assert grafana.journal[0].status is None
+
+
+def test_a_slow_write_past_the_timeout_fails_and_the_next_push_converges(cli, stack, grafana):
+    pyproject = stack / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('token_env = "TEST_GRAFANA_TOKEN"',
+                                                       'token_env = "TEST_GRAFANA_TOKEN"\ntimeout_s = 0.5'))
+    grafana.options.slow_n, grafana.options.slow_s = 11, 2.0  # after 10 reads: the first write (folder create)
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 3
+    assert "timed out (timeout_s in the environment sets the limit)" in out
+    grafana.options.slow_n = None
+    assert grafana.wait_idle()
+    code, _, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0 and live_state(grafana) == built_state(stack)
+
+
+def test_diff_shows_the_same_changes_as_the_plan(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    path = stack / "dashboards" / "service_health.py"
+    path.write_text(path.read_text().replace('"Error logs"', '"Error log lines"'))
+    grafana.ui_save("device-fleet", lambda m: {**m, "refresh": "5s"}, user="carol")
+    _, plan_out, _ = run(cli, stack, "push", "--env", "test", "--dry-run", "--format", "json")
+    code, diff_out, _ = run(cli, stack, "diff", "--env", "test", "--format", "json")
+    planned = {(c["kind"], c["uid"], c["planned"]) for c in json.loads(plan_out)["changes"] if c["planned"] != "unchanged"}
+    diffed = {(c["kind"], c["uid"], c["action"]) for c in json.loads(diff_out)["changes"]}
+    assert code == 1 and diffed == planned == {("dashboard", "service-health", "update"), ("dashboard", "device-fleet", "refused")}
+    _, text, _ = run(cli, stack, "diff", "--env", "test")
+    assert "    ~ panel 'Error log lines': title" in text
+    _, markdown, _ = run(cli, stack, "diff", "--env", "test", "--format", "markdown")
+    assert markdown.startswith(f"## Changes to {grafana.url}")
+
+
+def test_environment_errors_are_one_line(cli, stack, monkeypatch):
+    code, _, err = run(cli, stack, "push", "--env", "qa")
+    assert (code, err) == (2, "error: unknown environment 'qa'; known: local, production, staging, test\n")
+    monkeypatch.delenv("TEST_GRAFANA_TOKEN")
+    code, _, err = run(cli, stack, "push", "--env", "test")
+    assert code == 2 and err.startswith("error: set TEST_GRAFANA_TOKEN to a service-account token for http://127.0.0.1:")
+    monkeypatch.setenv("GRAFANA_STAGING_TOKEN", "x")
+    code, _, err = run(cli, stack, "push", "--env", "staging")
+    assert code == 0 or code == 3  # https: allowed; nothing listens there in the sandbox
+    pyproject = stack / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("https://grafana.staging.example.com", "http://grafana.staging.example.com"))
+    code, _, err = run(cli, stack, "push", "--env", "staging")
+    assert code == 2 and "is plain http to another host" in err
