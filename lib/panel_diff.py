@@ -89,8 +89,8 @@ def _panel_change(before: dict, after: dict) -> PanelChange:
         old_text = _query(old_targets.get(ref))
         new_text = _query(new_targets.get(ref))
         if old_text != new_text:
-            change.queries[ref] = list(difflib.unified_diff(
-                old_text.splitlines(), new_text.splitlines(), "before", "after", lineterm="", n=1))[2:]
+            lines = difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), lineterm="", n=1)
+            change.queries[ref] = [line for line in list(lines)[2:] if not line.startswith("@@")]
     change.fields = sorted(_paths(
         {k: v for k, v in before.items() if k not in IGNORED | {"targets", "panels"}},
         {k: v for k, v in after.items() if k not in IGNORED | {"targets", "panels"}},
