@@ -1,8 +1,10 @@
 """The plan: for every folder, datasource and dashboard, what push would do and why.
 
-Reading the live state is the slow part against a distant Grafana, so every dashboard is fetched
-concurrently; only a dashboard whose content differs costs one more request (its newest version,
-to tell dashgen's own earlier push from a hand edit).
+Reading the live state is the slow part against a distant Grafana. One search lists the dashboards
+dashgen owns (by tag); for each of them the newest version (a small answer) says whether it is
+still exactly what dashgen pushed for the current definition: its message carries the fingerprint
+of what was pushed. Only the others, new, changed or edited by hand, are fetched whole. Requests
+run concurrently.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from dashgen.grafana import Grafana
 from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, fingerprint
 
-CONCURRENCY = 8
+CONCURRENCY = 16
 DATASOURCE_FIELDS = ("access", "basicAuth", "basicAuthUser", "isDefault", "jsonData", "name", "type", "url")
 
 
@@ -50,27 +52,21 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
         folders = dict(zip(desired.folders, pool.map(grafana.get_folder, desired.folders)))
         datasources = dict(zip([d.uid for d in desired.datasources],
                                pool.map(grafana.get_datasource, [d.uid for d in desired.datasources])))
-        managed = {hit["uid"] for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
-        uids = sorted({d.uid for d in desired.dashboards} | managed)
-        live = dict(zip(uids, pool.map(grafana.get_dashboard, uids)))
+        managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
         for uid, title in sorted(desired.folders.items()):
             plan.changes.append(_folder(uid, title, folders[uid]))
         for ds in desired.datasources:
             plan.changes.append(_datasource(ds, datasources[ds.uid]))
-        changes = list(pool.map(lambda d: _dashboard(grafana, d, live[d.uid], force), desired.dashboards))
-    plan.changes.extend(changes)
+        plan.changes.extend(pool.map(lambda d: _dashboard(grafana, d, managed.get(d.uid), force), desired.dashboards))
     defined = {d.uid for d in desired.dashboards}
-    for uid in sorted(managed - defined):
-        found = live.get(uid)
-        if found is None:
+    for uid, hit in sorted(managed.items()):
+        if uid in defined:
             continue
-        title = found["dashboard"].get("title", uid)
+        title, url = hit.get("title", uid), grafana.url + hit.get("url", "")
         if prune:
-            plan.changes.append(Change("dashboard", uid, title, "delete", "no longer defined", live=found["dashboard"],
-                                       url=_url(grafana, found)))
+            plan.changes.append(Change("dashboard", uid, title, "delete", "no longer defined", url=url))
         else:
-            plan.changes.append(Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it",
-                                       live=found["dashboard"], url=_url(grafana, found)))
+            plan.changes.append(Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url))
     return plan
 
 
@@ -106,7 +102,12 @@ def _default(key: str):
     return {"jsonData": {}, "basicAuthUser": "", "basicAuth": False, "isDefault": False}.get(key)
 
 
-def _dashboard(grafana: Grafana, desired, live: dict | None, force: bool) -> Change:
+def _dashboard(grafana: Grafana, desired, hit: dict | None, force: bool) -> Change:
+    latest = grafana.latest_version(desired.uid) if hit is not None else None
+    if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
+            and hit.get("folderUid", "") == desired.folder_uid:
+        return Change("dashboard", desired.uid, desired.title, "unchanged", url=grafana.url + hit.get("url", ""))
+    live = grafana.get_dashboard(desired.uid)
     if live is None:
         return Change("dashboard", desired.uid, desired.title, "create", desired=desired)
     model, meta = live["dashboard"], live.get("meta", {})
@@ -121,7 +122,8 @@ def _dashboard(grafana: Grafana, desired, live: dict | None, force: bool) -> Cha
         if moved:
             return Change("dashboard", desired.uid, desired.title, "update", "moved to its folder", **base)
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
-    latest = grafana.latest_version(desired.uid)
+    if latest is None:
+        latest = grafana.latest_version(desired.uid)
     if latest and latest.get("message") == MESSAGE_PREFIX + live_print:
         return Change("dashboard", desired.uid, desired.title, "update", "the definition changed", **base)
     who = (latest or {}).get("createdBy") or meta.get("updatedBy") or "someone"

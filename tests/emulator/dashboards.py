@@ -146,8 +146,8 @@ def get(call: Call) -> Reply:
         return plain(404, "Dashboard not found")
     if set(dash.model) <= {"id", "uid"}:
         return plain(500, "Error while loading dashboard, dashboard data is invalid")
-    model = copy.deepcopy(dash.model)
-    model.update(id=dash.id, uid=dash.uid, version=dash.version)
+    # A shallow copy is enough: the reply is encoded at once and only top-level keys change.
+    model = {**dash.model, "id": dash.id, "uid": dash.uid, "version": dash.version}
     return Reply(200, {"dashboard": model, "meta": _meta(call, dash)})
 
 
