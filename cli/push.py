@@ -61,7 +61,7 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
     error = explained(error, env) if error is not None else None
     click.echo(report.as_json(plan, outcomes, error) if output == "json" else report.outcome_text(outcomes, error), nl=False)
     if error is not None:
-        raise click.exceptions.Exit(3)
+        raise click.exceptions.Exit(error.exit_code)
     raise click.exceptions.Exit(1 if any(o.result == "refused" for o in outcomes) else 0)
 
 

@@ -8,6 +8,7 @@ Grafana uses for each datasource (for the provisioning files).
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 from dataclasses import dataclass, field
 
 from dashgen.errors import InputError, Location
@@ -58,6 +59,10 @@ def _environment(name: str, spec) -> Environment:
     url = spec.get("url")
     if not isinstance(url, str) or not URL.match(url):
         raise InputError(where, f"url must be an http(s) URL of the Grafana, not {url!r}")
+    parsed = urlparse(url)
+    if parsed.username or parsed.password or parsed.query or parsed.fragment:
+        raise InputError(where, "url must be the Grafana's address alone: credentials come from token_env or "
+                                "basic_auth_env, and no ?query or #fragment (grafana-client reads ?verify=false)")
     for key in ("token_env", "basic_auth_env"):
         if key in spec and not (isinstance(spec[key], str) and VARIABLE.match(spec[key])):
             raise InputError(where, f"{key} names an environment variable (e.g. GRAFANA_TOKEN), not {spec[key]!r}")

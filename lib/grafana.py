@@ -131,7 +131,9 @@ class Grafana:
         if api is None:
             from grafana_client import GrafanaApi
 
-            api = GrafanaApi.from_url(self.url, credential=self.credential.for_client(), timeout=self.timeout_s)
+            # grafana-client appends "api" to the URL's path as it is: a sub-path needs its slash.
+            url = self.url + "/" if urlparse(self.url).path else self.url
+            api = GrafanaApi.from_url(url, credential=self.credential.for_client(), timeout=self.timeout_s)
             api.client.s.hooks["response"].append(self._remember_retry_after)
             self._local.api = api
         return api
@@ -156,24 +158,28 @@ class Grafana:
             try:
                 return call(self._api())
             except Exception as exc:  # noqa: BLE001 - grafana-client and niquests raise many kinds
-                error = _typed(endpoint, exc)
-                if method not in IDEMPOTENT or attempt > self.retries or not _transient(error):
+                error = _typed(method, endpoint, exc)
+                if method not in IDEMPOTENT or attempt > self.retries or not transient(error):
                     raise error from None
                 self.sleep(_delay(getattr(self._local, "retry_after", None), self.backoff_s * 2 ** (attempt - 1)))
 
 
-def _transient(error: GrafanaError) -> bool:
+def transient(error: GrafanaError) -> bool:
+    """Whether trying again later can succeed: Grafana unreachable, overloaded or failing."""
     return error.status is None or error.status in RETRIED_STATUSES
 
 
 def _delay(retry_after: str | None, fallback: float) -> float:
     try:
-        return min(float(retry_after), 60.0) if retry_after else fallback
+        wait = float(retry_after) if retry_after else fallback
     except ValueError:
         return fallback  # an HTTP date: rare from Grafana; back off as usual
+    return min(wait, 60.0) if wait >= 0 else fallback  # NaN and negative values fall back too
 
 
-def _typed(endpoint: str, exc: Exception) -> GrafanaError:
+def _typed(method: str, endpoint: str, exc: Exception) -> GrafanaError:
+    """A typed error. Conflict is "changed by someone else": 412, or 409 on an update (Grafana after
+    12.3 answers a dashboard version mismatch with 409); a 409 on a create means "already exists"."""
     from grafana_client.client import GrafanaException, GrafanaTimeoutError
 
     if isinstance(exc, GrafanaTimeoutError):
@@ -182,7 +188,8 @@ def _typed(endpoint: str, exc: Exception) -> GrafanaError:
         status = exc.status_code
         body = exc.response
         message = body.get("message") if isinstance(body, dict) else str(body or exc.message)
-        kind = NotFound if status == 404 else Conflict if status in (409, 412) else GrafanaError
+        updating = method == "PUT" or endpoint.endswith("/api/dashboards/db")
+        kind = NotFound if status == 404 else Conflict if status == 412 or (status == 409 and updating) else GrafanaError
         return kind(endpoint, status, " ".join(str(message).split())[:300])
     host = urlparse(endpoint.split(" ", 1)[1]).netloc
     return GrafanaError(endpoint, None, f"cannot reach Grafana at {host} ({type(exc).__name__})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 
 from dashgen.lint.config import LintConfig
@@ -16,6 +15,7 @@ class Finding:
 
     message: str
     span: tuple[int, int] | None = None
+    severity: str | None = None  # overrides the rule's default (a configured severity overrides both)
 
 
 class QueryContext:
@@ -76,6 +76,10 @@ class QueryContext:
     def logql(self):
         return self._logql[0]
 
+    @property
+    def logql_error(self):
+        return self._logql[1]
+
     @functools.cached_property
     def _traceql(self):
         from dashgen.lint.traceql import TraceQLSyntaxError, parse
@@ -88,6 +92,10 @@ class QueryContext:
     @property
     def traceql(self):
         return self._traceql[0]
+
+    @property
+    def traceql_error(self):
+        return self._traceql[1]
 
     @functools.cached_property
     def estimate(self):
@@ -104,10 +112,31 @@ class QueryContext:
         begin, finish = self.expanded.original_span(start, end)
         return begin + self.query.offset, finish + self.query.offset
 
-    def find(self, pattern: str, group: int = 0) -> tuple[int, int] | None:
-        """The raw-text span of the first match of a regex in the expanded query, for underlining."""
-        match = re.search(pattern, self.expanded.text)
-        return self.span(match.start(group), match.end(group)) if match else None
+    @functools.cached_property
+    def _locator(self):
+        from dashgen.lint.spans import Locator
+
+        return Locator(self.expanded.text, self.promql, self.nodes)
+
+    def locate(self, node, whole: bool = False) -> tuple[int, int] | None:
+        """Where a PromQL node of `nodes` is written: its head (a selector, a call's or aggregation's
+        name, a range's brackets) or, with `whole`, all of it. None when it cannot be told apart."""
+        found = (self._locator.whole if whole else self._locator.head)(node)
+        return self.span(*found) if found else None
+
+    def matcher_span(self, selector, index: int) -> tuple[int, int] | None:
+        """The span of the `index`-th matcher of a selector, as promql.matchers(selector) orders them."""
+        found = self._locator.matchers(selector)[index]
+        return self.span(*found) if found else None
+
+    def label_span(self, aggregation, label: str) -> tuple[int, int] | None:
+        """The span of `label` in an aggregation's by (...) or without (...)."""
+        found = self._locator.label(aggregation, label)
+        return self.span(*found) if found else None
+
+    def written(self, span: tuple[int, int] | None, default: str = "") -> str:
+        """The raw text at a span (what the user wrote: `[$__interval]`, `25h`), or `default`."""
+        return self.query.raw[span[0]:span[1]] if span else default
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from dashgen.lint.config import LintConfig
 from dashgen.lint.context import PanelContext, QueryContext
-from dashgen.lint.model import LANGUAGES, Dashboard, Problem, Query
+from dashgen.lint.model import LANGUAGES, Dashboard, Problem, Query, panel_title
 from dashgen.lint.rules import RULES
 
 
@@ -16,7 +16,7 @@ class Report:
     dashboards: list[Dashboard] = field(default_factory=list)
     queries: list[tuple[Query, int | None]] = field(default_factory=list)  # with estimated series
     problems: list[Problem] = field(default_factory=list)
-    bad_input: list[str] = field(default_factory=list)  # one line per file that could not be read
+    bad_input: list[str] = field(default_factory=list)  # one line per unreadable file or failed rule
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity and not p.suppressed)
@@ -24,6 +24,8 @@ class Report:
 
 def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
          datasources: dict[str, str] | None = None, report: Report | None = None) -> Report:
+    """Every enabled rule on every query and panel. A rule that fails on one malformed query or panel
+    becomes one bad-input line naming where (exit 2); the other rules and dashboards still run."""
     report = report or Report()
     rules = [rule for rule in RULES if config.enabled(rule.ID)]
     by_language = {lang: [r for r in rules if r.LANGUAGE in (lang, "query")] for lang in LANGUAGES}
@@ -33,26 +35,63 @@ def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
         for query in dashboard.queries:
             ctx = QueryContext(query, dashboard, config, catalogue, datasources)
             for rule in by_language[query.language]:
-                report.problems.extend(_problems(rule, rule.check(ctx), config, query=query))
-            report.queries.append((query, ctx.estimate.returned if query.language == "promql" and ctx.estimate else None))
+                _run(report, rule, ctx, config, query=query)
+            series = None
+            if query.language == "promql":
+                try:
+                    series = ctx.estimate.returned if ctx.estimate else None
+                except Exception as exc:  # noqa: BLE001 - one query must not stop the run
+                    report.bad_input.append(f"{_located(query=query)}: the series estimate failed: "
+                                            f"{type(exc).__name__}: {exc}")
+            report.queries.append((query, series))
         for panel in dashboard.panels:
             ctx = PanelContext(panel, dashboard, config, datasources)
             for rule in panel_rules:
-                report.problems.extend(_problems(rule, rule.check(ctx), config, dashboard=dashboard, panel=panel))
+                _run(report, rule, ctx, config, dashboard=dashboard, panel=panel)
     return report
+
+
+def _run(report: Report, rule, ctx, config: LintConfig, **about):
+    before = len(report.problems)
+    try:
+        report.problems.extend(_problems(rule, rule.check(ctx), config, **about))
+    except Exception as exc:  # noqa: BLE001 - a malformed query or panel must not stop the run
+        del report.problems[before:]  # what the rule found before it failed is not to be trusted
+        report.bad_input.append(
+            f"{_located(**about)}: rule {rule.ID} could not check this: {type(exc).__name__}: {exc}")
+
+
+def _located(query: Query | None = None, dashboard: Dashboard | None = None, panel: dict | None = None) -> str:
+    if query is not None:
+        return where(Problem(rule="", severity="", message="", file=query.file, dashboard=query.dashboard,
+                             panel=query.panel, panel_id=query.panel_id, ref=query.ref))
+    return where(Problem(rule="", severity="", message="", file=dashboard.file, dashboard=dashboard.uid,
+                         panel=panel_title(panel), panel_id=dashboard.panel_id(panel)))
+
+
+def where(p: Problem) -> str:
+    """file · dashboard uid · panel 'title' (id 7, when the title is shared) · ref A"""
+    parts = [p.file]
+    if p.dashboard:
+        parts.append(f"dashboard {p.dashboard}")
+    if p.panel is not None:
+        parts.append(f"panel {p.panel!r}" + (f" (id {p.panel_id})" if p.panel_id is not None else ""))
+    if p.ref:
+        parts.append(f"ref {p.ref}")
+    return " · ".join(parts)
 
 
 def _problems(rule, findings, config: LintConfig, query: Query | None = None, dashboard=None, panel=None):
     for finding in findings:
         if query is not None:
-            where = dict(file=query.file, dashboard=query.dashboard, panel=query.panel, ref=query.ref, query=query.raw,
-                         span=finding.span)
+            located = dict(file=query.file, dashboard=query.dashboard, panel=query.panel, panel_id=query.panel_id,
+                           ref=query.ref, query=query.raw, span=finding.span)
         else:
-            where = dict(file=dashboard.file, dashboard=dashboard.uid, panel=str(panel.get("title", "")))
-        problem = Problem(
-            rule=rule.ID, severity=config.severity.get(rule.ID, rule.SEVERITY), message=finding.message,
-            help=getattr(rule, "HELP", ""), **where,
-        )
+            located = dict(file=dashboard.file, dashboard=dashboard.uid, panel=panel_title(panel),
+                           panel_id=dashboard.panel_id(panel))
+        severity = config.severity.get(rule.ID) or finding.severity or rule.SEVERITY
+        problem = Problem(rule=rule.ID, severity=severity, message=finding.message, help=getattr(rule, "HELP", ""),
+                          **located)
         for suppression in config.suppress:
             if suppression.covers(rule.ID, problem.dashboard, problem.panel):
                 problem.suppressed = suppression.reason

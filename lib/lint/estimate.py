@@ -2,9 +2,10 @@
 
 A bottom-up fold over the expression: a selector starts from the product of its metric's label
 cardinalities and keeps, per matcher, the values it can match; aggregations keep their groups;
-binary operations keep the side that survives matching. Without a catalogue (a foreign dashboard)
+binary operations keep the side that survives matching. Matchers only ever narrow: a matcher on a
+label the catalogued metric does not have is ignored. Without a catalogue (a foreign dashboard)
 every metric is assumed to have DEFAULT_SERIES series and every label DEFAULT_LABEL_VALUES values,
-and the configured high-cardinality labels HIGH_CARDINALITY_VALUES.
+and the configured high-cardinality labels UNBOUNDED_LABEL_VALUES; matchers narrow that default.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ from dataclasses import dataclass, field
 
 import promql_parser as pp
 
+from dashgen.lint import promql
+from dashgen.lint.variables import only_reference, shown
+
 DEFAULT_SERIES = 1000
 DEFAULT_LABEL_VALUES = 50
-HIGH_CARDINALITY_VALUES = 10_000
-_LITERAL_ALTERNATION = re.compile(r"^[\w\-. :/]+(\|[\w\-. :/]+)*$")
+# A label with this many values is unbounded (promql/high-cardinality-grouping), and a configured
+# high-cardinality label the catalogue does not count is assumed to have this many.
+UNBOUNDED_LABEL_VALUES = 10_000
+_UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
+_LITERAL = re.compile(r"(?:[^\\.^$*+?()\[\]{}|]|\\[.^$*+?()\[\]{}|\\/-])*")  # no regex operator unescaped
 _ONE_SERIES_CALLS = {"absent", "absent_over_time", "vector", "scalar", "time", "pi"}
 
 
@@ -31,11 +38,18 @@ class Estimate:
 
     @property
     def factor(self) -> str:
-        """What drives the figure: "merchant_id (20,000) x status (4) = 80,000 series"."""
-        top = sorted(((n, c) for n, c in self.labels.items() if c > 1), key=lambda item: (-item[1], item[0]))[:3]
-        if not top:
+        """What drives the figure: "merchant_id (20,000) x status (4) = 80,000 series"; past three
+        labels, "x 2 more (12)" stands for the rest, so the product still reads right. When the
+        bound is not that product (a topk, an `or`), the labels follow in parentheses instead."""
+        labels = sorted(((n, c) for n, c in self.labels.items() if c > 1), key=lambda item: (-item[1], item[0]))
+        if not labels:
             return f"{self.returned:,} series"
-        return " x ".join(f"{n} ({c:,})" for n, c in top) + f" = {self.returned:,} series"
+        parts = [f"{shown(n)} ({c:,})" for n, c in labels[:3]]
+        if len(labels) > 3:
+            parts.append(f"{len(labels) - 3} more ({math.prod(c for _, c in labels[3:]):,})")
+        if math.prod(c for _, c in labels) == self.returned:
+            return " x ".join(parts) + f" = {self.returned:,} series"
+        return f"{self.returned:,} series (" + " x ".join(parts) + ")"
 
 
 class Estimator:
@@ -50,7 +64,7 @@ class Estimator:
     def cardinality(self, label: str) -> int:
         if self.catalogue is not None and label in self.catalogue.labels:
             return self.catalogue.labels[label]
-        return HIGH_CARDINALITY_VALUES if self.is_high_cardinality(label) else DEFAULT_LABEL_VALUES
+        return UNBOUNDED_LABEL_VALUES if self.is_high_cardinality(label) else DEFAULT_LABEL_VALUES
 
     def _fold(self, node) -> Estimate:
         if isinstance(node, pp.VectorSelector):
@@ -68,47 +82,45 @@ class Estimator:
         return Estimate(returned=1, read=0)  # number and string literals
 
     def _selector(self, node) -> Estimate:
-        labels = self._metric_labels(node.name)
-        for matcher in node.matchers.matchers:
-            if matcher.name == "__name__":
-                continue
-            total = labels.get(matcher.name) or self.cardinality(matcher.name)
-            labels[matcher.name] = self._kept(str(matcher.op), matcher.value, total)
-        if labels is None or not labels:
-            series = DEFAULT_SERIES
-        else:
+        found = self.catalogue.lookup(node.name) if self.catalogue is not None and node.name else None
+        matchers = [m for m in node.matchers.matchers if m.name != "__name__"]
+        if found is not None:
+            labels = {label: self.cardinality(label) for label in found[1]}
+            for m in matchers:
+                if m.name in labels:  # a label the metric lacks narrows nothing the catalogue counts
+                    labels[m.name] = min(labels[m.name], self._kept(str(m.op), m.value, labels[m.name]))
             series = math.prod(labels.values())
-        unknown_metric = self.catalogue is None or self.catalogue.lookup(node.name or "") is None
-        if unknown_metric:
-            narrowed = math.prod(v / (self.cardinality(k)) for k, v in labels.items()) if labels else 1
-            series = max(1, int(DEFAULT_SERIES * narrowed))
-        return Estimate(returned=series, read=series, labels=labels, catalogued=not unknown_metric)
-
-    def _metric_labels(self, name: str | None) -> dict[str, int]:
-        found = self.catalogue.lookup(name) if self.catalogue is not None and name else None
-        return {label: self.cardinality(label) for label in found[1]} if found else {}
+            return Estimate(returned=series, read=series, labels=labels)
+        labels = {}
+        for m in matchers:
+            total = labels.get(m.name, self.cardinality(m.name))
+            labels[m.name] = min(total, self._kept(str(m.op), m.value, total))
+        narrowed = math.prod(kept / self.cardinality(name) for name, kept in labels.items())
+        series = max(1, int(DEFAULT_SERIES * narrowed))
+        return Estimate(returned=series, read=series, labels=labels, catalogued=False)
 
     def _kept(self, op: str, value: str, total: int) -> int:
-        """How many of a label's `total` values a matcher can let through."""
-        variable = re.fullmatch(r"\$\{?(\w+)(?::\w+)?\}?", value)
-        if variable:
-            var = self.variables.get(variable.group(1), {})
+        """How many of a label's `total` values a matcher can let through (at most `total`)."""
+        variable = only_reference(value)
+        if variable is not None:
+            var = self.variables.get(variable, {})
             many = bool(var.get("multi") or var.get("includeAll"))  # "All" or several values selected
             return total if many else 1
         if op.endswith("NotEqual"):
-            return max(1, total - 1)
+            return total if value == "" else max(1, total - 1)
         if op.endswith("Equal"):
             return 1
         if op.endswith("NotRe"):
             return total
-        if _LITERAL_ALTERNATION.match(value):
-            return min(total, value.count("|") + 1)
+        alternatives = _UNESCAPED_BAR.split(value)
+        if all(_LITERAL.fullmatch(a) for a in alternatives):  # `a|b|c`: three values; `5..`: any
+            return min(total, len(set(alternatives)))
         return total
 
     def _aggregate(self, node) -> Estimate:
         inner = self._fold(node.expr)
         op = str(node.op).lower().split(".")[-1]
-        kind, names = _grouping(node)
+        kind, names = promql.grouping(node)
         if kind == "by":
             labels = {n: inner.labels.get(n) or self.cardinality(n) for n in names}
             groups = math.prod(labels.values()) if labels else 1
@@ -154,11 +166,3 @@ class Estimator:
             labels = {n: c for n, c in main.labels.items() if n != "le"}
             return Estimate(max(1, main.returned // max(1, le)), read, labels, known)
         return Estimate(main.returned, read, main.labels, known)
-
-
-def _grouping(node) -> tuple[str | None, list[str]]:
-    modifier = node.modifier
-    if modifier is None:
-        return None, []
-    kind = "by" if modifier.type == pp.AggModifierType.By else "without"
-    return kind, list(modifier.labels)

@@ -9,11 +9,12 @@ the panel's, through variables and inputs); only when none says anything do heur
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from dashgen.lint.model import Dashboard, Query
+from dashgen.lint.model import Dashboard, Query, panel_title
+from dashgen.lint.variables import only_reference
 
 PLUGIN_LANGUAGES = {"prometheus": "promql", "loki": "logql", "tempo": "traceql"}
-_VARIABLE_REF = re.compile(r"^\$\{?(\w+)(?::\w+)?\}?$")
 _LABEL_VALUES = re.compile(r"^\s*label_values\s*\((?P<selector>.*),\s*[\w.$]+\s*\)\s*$", re.S)
 _QUERY_RESULT = re.compile(r"^\s*query_result\s*\((?P<expr>.*)\)\s*$", re.S)
 
@@ -22,23 +23,26 @@ def dashboard_of(data: dict, file: str) -> Dashboard:
     """The linter's view of one dashboard JSON (an export, an API response or a provisioned file)."""
     if isinstance(data.get("dashboard"), dict) and "meta" in data:
         data = data["dashboard"]  # GET /api/dashboards/uid/... wraps the model
-    variables = {v.get("name"): v for v in _list(data.get("templating", {}).get("list")) if isinstance(v, dict)}
+    variables = {v["name"]: v for v in _list(_dict(data.get("templating")).get("list"))
+                 if isinstance(v, dict) and isinstance(v.get("name"), str)}
     inputs = {
-        i.get("name"): i.get("pluginId", "") for i in _list(data.get("__inputs"))
-        if isinstance(i, dict) and i.get("type") == "datasource"
+        i["name"]: _str(i.get("pluginId")) or "" for i in _list(data.get("__inputs"))
+        if isinstance(i, dict) and i.get("type") == "datasource" and isinstance(i.get("name"), str)
     }
     dashboard = Dashboard(
         file=file, uid=str(data.get("uid") or data.get("title") or file), json=data, variables=variables,
         queries=[], panels=list(_panels(data)), inputs=inputs,
     )
     resolve = _Resolver(variables, inputs)
+    titles = Counter(panel_title(p) for p in dashboard.panels)
+    dashboard.shared_titles = frozenset(title for title, count in titles.items() if count > 1)
     for panel in dashboard.panels:
-        dashboard.queries.extend(_panel_queries(dashboard, panel, resolve))
+        dashboard.queries.extend(_panel_queries(dashboard, panel, resolve, dashboard.panel_id(panel)))
     for var in variables.values():
         query = _variable_query(dashboard, var, resolve)
         if query:
             dashboard.queries.append(query)
-    for annotation in _list(data.get("annotations", {}).get("list")):
+    for annotation in _list(_dict(data.get("annotations")).get("list")):
         query = _annotation_query(dashboard, annotation, resolve)
         if query:
             dashboard.queries.append(query)
@@ -47,6 +51,14 @@ def dashboard_of(data: dict, file: str) -> Dashboard:
 
 def _list(value) -> list:
     return value if isinstance(value, list) else []
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _panels(data: dict):
@@ -66,23 +78,21 @@ class _Resolver:
     def __init__(self, variables: dict, inputs: dict):
         self.variables, self.inputs = variables, inputs
 
-    def plugin(self, ref) -> tuple[str | None, str | None]:
-        """(plugin id or None, uid or name) of a reference."""
+    def plugin(self, ref) -> str | None:
+        """The plugin id of a reference ({type, uid}, a variable, an input or a name), or None."""
         if isinstance(ref, dict):
-            uid = ref.get("uid") if isinstance(ref.get("uid"), str) else None
-            kind = ref.get("type")
+            uid, kind = _str(ref.get("uid")), _str(ref.get("type"))
             if kind and kind != "datasource":
-                return kind, uid
-            return (self._through_variable(uid), uid) if uid else (None, None)
+                return kind
+            return self._through_variable(uid) if uid else None
         if isinstance(ref, str):
-            return self._through_variable(ref) or _by_name(ref), ref
-        return None, None
+            return self._through_variable(ref) or _by_name(ref)
+        return None
 
     def _through_variable(self, text: str) -> str | None:
-        match = _VARIABLE_REF.match(text)
-        if not match:
+        name = only_reference(text)
+        if name is None:
             return None
-        name = match.group(1)
         if name in self.inputs:
             return self.inputs[name] or None
         var = self.variables.get(name)
@@ -105,23 +115,22 @@ def _guess(target: dict, text: str) -> str:
     return "promql" if "expr" in target else "other"
 
 
-def _panel_queries(dashboard: Dashboard, panel: dict, resolve: _Resolver):
-    panel_plugin, panel_ds = resolve.plugin(panel.get("datasource"))
+def _panel_queries(dashboard: Dashboard, panel: dict, resolve: _Resolver, panel_id):
+    panel_plugin = resolve.plugin(panel.get("datasource"))
     for index, target in enumerate(_list(panel.get("targets"))):
         if not isinstance(target, dict):
             continue
-        plugin, ds = resolve.plugin(target.get("datasource"))
-        plugin, ds = (plugin, ds) if plugin else (panel_plugin, ds or panel_ds)
-        text = target.get("expr") if isinstance(target.get("expr"), str) else target.get("query")
-        if not isinstance(text, str) or not text.strip():
+        plugin = resolve.plugin(target.get("datasource")) or panel_plugin
+        text = _str(target.get("expr")) or _str(target.get("query"))
+        if not text or not text.strip():
             continue
         language = PLUGIN_LANGUAGES.get(plugin, "other") if plugin else _guess(target, text)
         if language == "traceql" and target.get("queryType") not in (None, "traceql", "traceqlSearch"):
             language = "other"  # a trace-id lookup, a service graph...: no TraceQL to check
         yield Query(
-            file=dashboard.file, dashboard=dashboard.uid, panel=str(panel.get("title", "")), kind="panel",
+            file=dashboard.file, dashboard=dashboard.uid, panel=panel_title(panel), kind="panel",
             ref=str(target.get("refId") or f"#{index}"), language=language, text=text, raw=text,
-            panel_type=panel.get("type"), datasource=ds, target=target,
+            panel_type=_str(panel.get("type")), panel_id=panel_id,
         )
 
 
@@ -132,7 +141,7 @@ def _variable_query(dashboard: Dashboard, var: dict, resolve: _Resolver) -> Quer
     raw = raw.get("query") if isinstance(raw, dict) else raw
     if not isinstance(raw, str) or not raw.strip():
         return None
-    plugin, ds = resolve.plugin(var.get("datasource"))
+    plugin = resolve.plugin(var.get("datasource"))
     language = PLUGIN_LANGUAGES.get(plugin, "other") if plugin else ("promql" if "(" in raw else "other")
     text, offset = raw, 0
     match = _LABEL_VALUES.match(raw) or _QUERY_RESULT.match(raw)
@@ -147,7 +156,7 @@ def _variable_query(dashboard: Dashboard, var: dict, resolve: _Resolver) -> Quer
     return Query(
         file=dashboard.file, dashboard=dashboard.uid, panel=None, kind="variable", ref=f"${var.get('name')}",
         language=language, text=text.strip(), raw=raw, offset=offset + len(text) - len(text.lstrip()),
-        datasource=ds, target=var, selector_only=selector_only,
+        selector_only=selector_only,
     )
 
 
@@ -155,13 +164,12 @@ def _annotation_query(dashboard: Dashboard, annotation, resolve: _Resolver) -> Q
     if not isinstance(annotation, dict) or annotation.get("builtIn"):
         return None
     target = annotation.get("target") if isinstance(annotation.get("target"), dict) else annotation
-    text = target.get("expr") or annotation.get("expr") or target.get("query")
-    if not isinstance(text, str) or not text.strip():
+    text = _str(target.get("expr")) or _str(annotation.get("expr")) or _str(target.get("query"))
+    if not text or not text.strip():
         return None
-    plugin, ds = resolve.plugin(annotation.get("datasource"))
+    plugin = resolve.plugin(annotation.get("datasource"))
     language = PLUGIN_LANGUAGES.get(plugin, "other") if plugin else _guess(target, text)
     return Query(
         file=dashboard.file, dashboard=dashboard.uid, panel=None, kind="annotation",
         ref=f"annotation {annotation.get('name', '')}".strip(), language=language, text=text, raw=text,
-        datasource=ds, target=target,
     )

@@ -100,7 +100,6 @@ class Range:
 @dataclass(frozen=True)
 class LogQuery:
     selectors: list[Selector]
-    is_metric: bool
     groupings: list[Grouping]
     ranges: list[Range]
 
@@ -185,7 +184,7 @@ class _Parser:
         if kind == "range":
             self.fail("a log range must be inside a range aggregation such as count_over_time", self.ranges[-1].span[0])
         selectors = [Selector(m, span, stages) for m, span, stages in self.selectors]
-        return LogQuery(selectors, kind in ("metric", "scalar"), self.groupings, self.ranges)
+        return LogQuery(selectors, self.groupings, self.ranges)
 
     # Tokens.
     def peek(self, k: int = 0) -> _Tok:

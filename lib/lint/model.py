@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 LANGUAGES = ("promql", "logql", "traceql", "other")
 SEVERITIES = ("error", "warning", "info")
@@ -28,8 +27,7 @@ class Query:
     raw: str
     offset: int = 0
     panel_type: str | None = None
-    datasource: str | None = None  # the resolved datasource uid or name, when known
-    target: dict = field(default_factory=dict)
+    panel_id: int | str | None = None  # shown only when several panels of the dashboard share the title
     selector_only: bool = False  # label_values(selector, ...): a series lookup, never evaluated
 
 
@@ -44,6 +42,7 @@ class Problem:
     ref: str | None = None
     query: str | None = None
     span: tuple[int, int] | None = None  # character offsets into `query`
+    panel_id: int | str | None = None  # set when the panel's title does not tell it apart (text output only)
     help: str = ""
     suppressed: str = ""  # the reason, when a suppression in the configuration covers it
 
@@ -66,4 +65,14 @@ class Dashboard:
     queries: list[Query]
     panels: list[dict]  # every panel, rows and nested ones included
     inputs: dict[str, str] = field(default_factory=dict)  # __inputs name -> plugin id (DS_PROMETHEUS -> prometheus)
-    extra: dict[str, Any] = field(default_factory=dict)
+    shared_titles: frozenset[str] = frozenset()  # titles of more than one panel: locations add the panel id
+
+    def panel_id(self, panel: dict):
+        """The panel's id when its title alone does not tell it apart, else None."""
+        return panel.get("id") if panel_title(panel) in self.shared_titles else None
+
+
+def panel_title(panel: dict) -> str:
+    """The title as shown; "" when missing, the JSON value as text when it is not a string."""
+    title = panel.get("title")
+    return title if isinstance(title, str) else "" if title is None else str(title)

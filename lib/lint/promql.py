@@ -9,12 +9,14 @@ Parse `variables.expand(...).text`, not the raw dashboard text.
 
 from __future__ import annotations
 
-import datetime
 import re
+import warnings
 from collections.abc import Iterator
 
 import promql_parser as pp
 
+COUNTER_RATES = frozenset(("rate", "irate", "increase"))  # they assume a counter
+RANGE_RATES = COUNTER_RATES | {"deriv", "delta", "idelta", "resets", "changes"}  # they want enough samples
 # The parser segfaults around 5,000 chained binary operators (10,000 nested parentheses); refuse
 # well before that. Real dashboard queries stay below a few hundred.
 MAX_OPERATORS = 2000
@@ -39,12 +41,12 @@ class PromQLSyntaxError(ValueError):
 
 def parse(text: str) -> pp.Expr:
     """Parses `text` (variables already expanded), raising PromQLSyntaxError with a position."""
-    if len(text) > MAX_OPERATORS and len(_NESTING.findall(_mask(text))) > MAX_OPERATORS:
+    if len(text) > MAX_OPERATORS and len(_NESTING.findall(mask(text))) > MAX_OPERATORS:
         raise PromQLSyntaxError(f"too many operators and brackets to parse safely (over {MAX_OPERATORS})")
     try:
         return pp.parse(text)
     except ValueError as error:
-        raise PromQLSyntaxError(str(error), _locate(str(error), text, _mask(text))) from None
+        raise PromQLSyntaxError(str(error), _locate(str(error), text, mask(text))) from None
 
 
 def children(node: pp.Expr) -> list[pp.Expr]:
@@ -97,12 +99,21 @@ def grouping(agg: pp.Expr) -> tuple[str | None, list[str]]:
     return ("by" if modifier.type == pp.AggModifierType.By else "without"), list(modifier.labels)
 
 
-def range_of(node: pp.MatrixSelector | pp.SubqueryExpr) -> datetime.timedelta:
-    """The range of `x[5m]` or of `expr[30m:1m]`."""
-    return node.range
+def fullmatch(regex: str, value: str) -> bool | None:
+    """Whether a Prometheus or Loki regex matcher (anchored at both ends) matches `value`; None when
+    Python's `re` cannot compile it or reads it differently from RE2 (POSIX classes such as
+    `[[:alpha:]]`). The warnings Python gives for such syntax are silenced."""
+    if "[:" in regex:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return re.fullmatch(regex, value) is not None
+        except (re.error, OverflowError, RecursionError):
+            return None
 
 
-def _mask(text: str) -> str:
+def mask(text: str) -> str:
     """`text` with strings and comments blanked out, offsets unchanged."""
     return _QUOTED.sub(lambda m: " " * len(m.group()), text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from dashgen.lint.engine import Report
+from dashgen.lint.engine import Report, where
 from dashgen.lint.model import Problem
 
 
@@ -32,19 +32,8 @@ def _visible(report: Report, show_suppressed: bool = False) -> list[Problem]:
     return [p for p in report.problems if show_suppressed or not p.suppressed]
 
 
-def _where(p: Problem) -> str:
-    parts = [p.file]
-    if p.dashboard:
-        parts.append(f"dashboard {p.dashboard}")
-    if p.panel is not None:
-        parts.append(f"panel {p.panel!r}")
-    if p.ref:
-        parts.append(f"ref {p.ref}")
-    return " · ".join(parts)
-
-
 def _block(p: Problem) -> str:
-    lines = [f"{p.severity}[{p.rule}]: {p.message}", f"  --> {_where(p)}"]
+    lines = [f"{p.severity}[{p.rule}]: {p.message}", f"  --> {where(p)}"]
     if p.query:
         lines.extend(_underlined(p.query, p.span))
     if p.suppressed:
@@ -65,14 +54,14 @@ def _underlined(query: str, span: tuple[int, int] | None) -> list[str]:
         shown = range(max(0, focus - 2), min(len(lines), focus + 3))
     else:
         shown = range(min(len(lines), 6))
-    out = ["   |"]
+    out = ["   |"] + (["   | ..."] if shown.start > 0 else [])
     for i in shown:
         out.append(f"   | {lines[i]}")
         if span:
             lo, hi = max(span[0], starts[i]), min(span[1], starts[i] + len(lines[i]))
             if lo < hi:
                 out.append("   | " + " " * (lo - starts[i]) + "^" * (hi - lo))
-    if len(shown) < len(lines):
+    if shown.stop < len(lines):
         out.append("   | ...")
     return out
 
@@ -83,7 +72,7 @@ def github(report: Report, show_suppressed: bool = False) -> str:
     for p in _visible(report, show_suppressed):
         level = {"error": "error", "warning": "warning"}.get(p.severity, "notice")
         title = _escape(f"{p.rule}", properties=True)
-        message = _escape(f"{_where(p)}: {p.message}" + (f" ({p.help})" if p.help else ""))
+        message = _escape(f"{where(p)}: {p.message}" + (f" ({p.help})" if p.help else ""))
         lines.append(f"::{level} file={_escape(p.file, properties=True)},title={title}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from dashgen.errors import DashgenError
+from dashgen.lint.variables import only_reference
 
 SCOPES = frozenset(("span", "resource", "event", "link", "instrumentation"))
 STATICS = frozenset("true false nil ok error unset unspecified internal server client producer consumer".split())
@@ -32,7 +33,7 @@ _TOKEN = re.compile(rf"""
   | (?P<attr>(?:[A-Za-z_.$:]|{_VAR})(?:{_ATTR_PART})*)
   | (?P<op>!>>|!<<|&>>|&<<|&&|\|\||>>|<<|!=|!~|=~|>=|<=|!>|!<|&>|&<|&~|[{{}}()=<>~!|,+\-*/%^])
 """, re.X | re.S)
-_TRACE_ID = re.compile(r"\s*(?:[0-9a-fA-F]{16,32}|\$\w+|\$\{\w+(?::\w+)?\}|\[\[\w+\]\])\s*")
+_TRACE_ID = re.compile(r"\s*[0-9a-fA-F]{16,32}\s*")
 
 
 class TraceQLSyntaxError(DashgenError):
@@ -73,6 +74,7 @@ class Stage:
     name: str
     text: str
     span: tuple[int, int]
+    attributes: tuple[tuple[str, tuple[int, int]], ...] = ()  # (attribute, span) outside its spansets
 
 
 @dataclass(frozen=True)
@@ -130,13 +132,26 @@ def parse(text: str) -> TraceQuery:
             i = close
         i += 1
     end_stage(len(toks) - 1)
+    inside = [s.span for s in spansets]
+    pipeline = [_with_attributes(stage, toks, inside) for stage in pipeline]
     return TraceQuery(spansets, pipeline, hints)
+
+
+def _with_attributes(stage: Stage, toks: list[_Tok], spansets: list[tuple[int, int]]) -> Stage:
+    """The stage with the attributes it names itself: `select(span.a, .b)`, `by (resource.c)`."""
+    start, end = stage.span
+    found = tuple(
+        (t.text, (t.start, t.end)) for t in toks
+        if t.kind == "attr" and start <= t.start < end and t.text not in STATICS and "." in t.text
+        and not any(a <= t.start < b for a, b in spansets)
+    )
+    return Stage(stage.name, stage.text, stage.span, found)
 
 
 def is_trace_id(text: str) -> bool:
     """True for a trace lookup rather than a TraceQL query: a hex trace id, or a lone Grafana variable
     (`${traceId}`), which Grafana's Tempo query field takes as an id."""
-    return bool(_TRACE_ID.fullmatch(text))
+    return bool(_TRACE_ID.fullmatch(text)) or only_reference(text) is not None
 
 
 def is_empty_filter(spanset: Spanset) -> bool:

@@ -60,11 +60,13 @@ _MS = datetime.timedelta(milliseconds=1)
 _durations = {int(v[:-2]) * _MS: k for k, v in DURATION_SENTINELS.items()}
 _interval_names: dict[datetime.timedelta, str] = {}  # sentinels handed out in this process -> "$name"
 
-# Strings and comments (kept as written), or one of Grafana's variable forms: $name, [[name]],
-# [[name:fmt]], ${name}, ${name.path}, ${name:fmt}.
-_TOKENS = re.compile(r"""
+# One of Grafana's variable forms: $name, [[name]], [[name:fmt]], ${name}, ${name.path}, ${name:fmt}.
+_REFERENCE = r"\$(?P<plain>\w+)|\[\[(?P<square>\w+?)(?::\w+)?\]\]|\$\{(?P<braced>\w+)(?:\.[^:^}]+)?(?::[^}]+)?\}"
+REFERENCE = re.compile(_REFERENCE, re.ASCII)
+# Strings and comments (kept as written), or a variable reference.
+_TOKENS = re.compile(rf"""
     "(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?|\#[^\n]*
-  | (?P<ref>\$(?P<plain>\w+)|\[\[(?P<square>\w+?)(?::\w+)?\]\]|\$\{(?P<braced>\w+)(?:\.[^:^}]+)?(?::[^}]+)?\})
+  | (?P<ref>{_REFERENCE})
 """, re.X | re.ASCII)
 _CALLEE = re.compile(r"([A-Za-z_][\w:]*)\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\Z", re.I)  # `f (`, `topk by (a) (`
 _PREVIOUS = re.compile(r"(?:(?<![\w:])(?i:offset)|@|[<>=!]=|[<>])\s*\Z")
@@ -108,6 +110,28 @@ class Expanded:
                 break
             shift = ref.end - ref.exp_end
         return pos + shift
+
+
+def is_placeholder(name: str | None) -> bool:
+    """True for an identifier that stands for a variable (`__gv_metric`, `node___gv_m`): not a metric
+    or label anyone can look up, so rules that name metrics and labels skip it."""
+    return bool(name) and PLACEHOLDER_PREFIX in name
+
+
+def shown(name: str) -> str:
+    """An identifier as a person reads it: `__gv_group` is `$group`."""
+    return name.replace(PLACEHOLDER_PREFIX, "$")
+
+
+def reference_names(text: str) -> list[str]:
+    """The names of the variables `text` refers to, in strings too: `{job=~"$job"}` gives ["job"]."""
+    return [m.group("plain") or m.group("square") or m.group("braced") for m in REFERENCE.finditer(text)]
+
+
+def only_reference(text: str) -> str | None:
+    """The variable's name when `text` is one reference and nothing else (`$ds`, `${ds:raw}`)."""
+    found = REFERENCE.fullmatch(text.strip()) if isinstance(text, str) else None
+    return (found.group("plain") or found.group("square") or found.group("braced")) if found else None
 
 
 def sentinel_for(td: datetime.timedelta) -> str | None:

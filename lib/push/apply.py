@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashgen.canonical import canonical_json
-from dashgen.grafana import Conflict, Grafana, GrafanaError
+from dashgen.errors import DashgenError
+from dashgen.grafana import Conflict, Grafana, GrafanaError, NotFound
 from dashgen.push.desired import MESSAGE_PREFIX
 from dashgen.push.plan import Change, Plan
 
@@ -24,9 +25,24 @@ class Outcome:
     backup: str = ""
 
 
+class Interrupted(GrafanaError):
+    """Ctrl-C during a push: what was applied is reported like after any other stop."""
+
+    exit_code = 130
+
+    def __init__(self):
+        super().__init__("push", None, "interrupted")
+
+    def __str__(self) -> str:
+        return "interrupted"
+
+
 def apply(grafana: Grafana, plan: Plan, backups: Path, progress=lambda outcome: None) -> tuple[list[Outcome], GrafanaError | None]:
-    """The outcome of every change, and the error that stopped the run, if one did."""
+    """The outcome of every change, and the error that stopped the run, if one did. Backups of what
+    --force replaces or deletes are written before the first write, so a backup that cannot be
+    written stops the push before it changes anything."""
     writes = sorted(plan.writes, key=lambda c: (c.action == "delete", ORDER[c.kind]))
+    saved = {id(c): _back_up(c, backups) for c in writes if c.forced}
     outcomes = [Outcome(c, c.action, c.reason, c.url) for c in plan.changes if c not in writes]
     stopped: GrafanaError | None = None
     for change in writes:
@@ -34,18 +50,21 @@ def apply(grafana: Grafana, plan: Plan, backups: Path, progress=lambda outcome: 
             outcomes.append(Outcome(change, "not applied", "stopped by the error above", change.url))
             continue
         try:
-            outcome = _write(grafana, change, backups)
+            outcome = _write(grafana, change)
+            outcome.backup = saved.get(id(change), "")
         except Conflict as exc:
             outcome = Outcome(change, "refused", f"changed in Grafana while pushing ({exc.message}); run push again",
                               change.url)
         except GrafanaError as exc:
             outcome, stopped = Outcome(change, "failed", str(exc), change.url), exc
+        except KeyboardInterrupt:
+            outcome, stopped = Outcome(change, "not applied", "interrupted", change.url), Interrupted()
         outcomes.append(outcome)
         progress(outcome)
     return outcomes, stopped
 
 
-def _write(grafana: Grafana, change: Change, backups: Path) -> Outcome:
+def _write(grafana: Grafana, change: Change) -> Outcome:
     if change.kind == "folder":
         if change.action == "create":
             grafana.create_folder(change.uid, change.desired)
@@ -59,18 +78,23 @@ def _write(grafana: Grafana, change: Change, backups: Path) -> Outcome:
             grafana.update_datasource(change.uid, {**change.desired.body, "version": change.version})
         return Outcome(change, f"{change.action}d", change.reason)
     if change.action == "delete":
-        grafana.delete_dashboard(change.uid)
+        try:
+            grafana.delete_dashboard(change.uid)
+        except NotFound:
+            pass  # a retried DELETE whose first attempt landed; either way it is gone
         return Outcome(change, "deleted", change.reason)
-    backup = _back_up(change, backups) if change.forced else ""
     desired = change.desired
     saved = grafana.save_dashboard(desired.model, desired.folder_uid, MESSAGE_PREFIX + desired.fingerprint,
                                    change.version if change.action == "update" else None)
-    return Outcome(change, f"{change.action}d", change.reason, grafana.url + saved.get("url", ""), backup)
+    return Outcome(change, f"{change.action}d", change.reason, grafana.url + saved.get("url", ""))
 
 
 def _back_up(change: Change, backups: Path) -> str:
-    """Saves the hand-edited live JSON before --force replaces it; the path is reported."""
-    backups.mkdir(parents=True, exist_ok=True)
+    """Saves the hand-edited live JSON before --force replaces or deletes it; the path is reported."""
     path = backups / f"{change.uid}.v{change.version}.json"
-    path.write_bytes(canonical_json(change.live))
+    try:
+        backups.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(canonical_json(change.live))
+    except OSError as exc:
+        raise DashgenError(f"cannot back up {change.uid} to {path}: {exc.strerror or exc}; nothing was pushed") from None
     return str(path)

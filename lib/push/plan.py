@@ -59,15 +59,32 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
             plan.changes.append(_datasource(ds, datasources[ds.uid]))
         plan.changes.extend(pool.map(lambda d: _dashboard(grafana, d, managed.get(d.uid), force), desired.dashboards))
     defined = {d.uid for d in desired.dashboards}
-    for uid, hit in sorted(managed.items()):
-        if uid in defined:
-            continue
-        title, url = hit.get("title", uid), grafana.url + hit.get("url", "")
-        if prune:
-            plan.changes.append(Change("dashboard", uid, title, "delete", "no longer defined", url=url))
-        else:
-            plan.changes.append(Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url))
+    orphans = [hit for uid, hit in sorted(managed.items()) if uid not in defined]
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        plan.changes.extend(pool.map(lambda hit: _orphan(grafana, hit, prune, force), orphans))
     return plan
+
+
+def _orphan(grafana: Grafana, hit: dict, prune: bool, force: bool) -> Change:
+    """A dashboard tagged as dashgen's that no definition produces any more. --prune deletes it only
+    when its live version is one dashgen saved: a copy saved by someone, or a hand edit, is kept."""
+    uid, title, url = hit["uid"], hit.get("title", hit["uid"]), grafana.url + hit.get("url", "")
+    if not prune:
+        return Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url)
+    live = grafana.get_dashboard(uid)
+    if live is None:
+        return Change("dashboard", uid, title, "unchanged", "already gone", url=url)
+    meta = live.get("meta", {})
+    version = meta.get("version", live["dashboard"].get("version"))
+    latest = grafana.latest_version(uid)
+    if _pushed_by_dashgen(latest, version):
+        return Change("dashboard", uid, title, "delete", "no longer defined", live=live["dashboard"], version=version, url=url)
+    edit = _edited_by(latest, meta, version)
+    if force:
+        return Change("dashboard", uid, title, "delete", f"no longer defined; {edit}; --force deletes it", forced=True,
+                      live=live["dashboard"], version=version, url=url)
+    return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}; --force deletes it (after a backup)",
+                  live=live["dashboard"], version=version, url=url)
 
 
 def _url(grafana: Grafana, found: dict) -> str:
@@ -102,6 +119,19 @@ def _default(key: str):
     return {"jsonData": {}, "basicAuthUser": "", "basicAuth": False, "isDefault": False}.get(key)
 
 
+def _pushed_by_dashgen(latest: dict | None, live_version) -> bool:
+    """Whether the live version is the one dashgen saved: its message is dashgen's. (The content may
+    still differ from what was sent, where Grafana adjusts it on save, e.g. a raised refresh.)"""
+    return bool(latest) and str(latest.get("message", "")).startswith(MESSAGE_PREFIX) \
+        and latest.get("version") == live_version
+
+
+def _edited_by(latest: dict | None, meta: dict, version) -> str:
+    who = (latest or {}).get("createdBy") or meta.get("updatedBy") or "someone"
+    when = (latest or {}).get("created") or meta.get("updated") or "an unknown time"
+    return f"changed in Grafana by {who} at {when} (version {version}) after dashgen pushed it"
+
+
 def _dashboard(grafana: Grafana, desired, hit: dict | None, force: bool) -> Change:
     latest = grafana.latest_version(desired.uid) if hit is not None else None
     if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
@@ -117,18 +147,13 @@ def _dashboard(grafana: Grafana, desired, hit: dict | None, force: bool) -> Chan
                       f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it to "
                       "hand it over, or delete it", **base)
     moved = meta.get("folderUid", "") != desired.folder_uid
-    live_print = fingerprint(model)
-    if live_print == desired.fingerprint:
-        if moved:
-            return Change("dashboard", desired.uid, desired.title, "update", "moved to its folder", **base)
+    if fingerprint(model) == desired.fingerprint and not moved:
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
     if latest is None:
         latest = grafana.latest_version(desired.uid)
-    if latest and latest.get("message") == MESSAGE_PREFIX + live_print:
+    if _pushed_by_dashgen(latest, base["version"]):
         return Change("dashboard", desired.uid, desired.title, "update", "the definition changed", **base)
-    who = (latest or {}).get("createdBy") or meta.get("updatedBy") or "someone"
-    when = (latest or {}).get("created") or meta.get("updated") or "an unknown time"
-    edit = f"changed in Grafana by {who} at {when} (version {base['version']}) after dashgen pushed it"
+    edit = _edited_by(latest, meta, base["version"])
     if force:
         return Change("dashboard", desired.uid, desired.title, "update", f"{edit}; --force overwrites it", forced=True, **base)
     return Change("dashboard", desired.uid, desired.title, "refused", f"{edit}; --force overwrites it (after a backup)", **base)

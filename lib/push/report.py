@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import orjson
 
+from dashgen.grafana import transient
+
 from dashgen.push.apply import Outcome
 from dashgen.push.plan import Plan
 
@@ -38,7 +40,8 @@ def outcome_text(outcomes: list[Outcome], error) -> str:
         if o.backup:
             lines.append(f"      backup of the version it replaced: {o.backup}")
     if error is not None:
-        lines.append(f"stopped: {error}; run push again to finish once Grafana answers")
+        hint = "run push again to finish once Grafana answers" if transient(error) else "fix this, then run push again"
+        lines.append(f"stopped: {error}; {hint}")
     lines.append(_counts(o.result for o in outcomes))
     return "\n".join(lines) + "\n"
 

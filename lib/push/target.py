@@ -29,7 +29,9 @@ def credential(env: Environment, environ=os.environ) -> Credential:
             raise InputError(None, f"set {env.basic_auth_env} to user:password for {env.url} (environment {env.name})")
         user, password = value.split(":", 1)
         return Credential(basic=(user, password))
-    token = environ.get(env.token_env, "")
+    token = environ.get(env.token_env, "").strip()  # a trailing newline from `echo` or a file
+    if any(c.isspace() for c in token):
+        raise InputError(None, f"{env.token_env} holds whitespace inside the token; set it to the token alone")
     if not token:
         raise InputError(None, f"set {env.token_env} to a service-account token for {env.url} (environment {env.name})")
     return Credential(token=token)

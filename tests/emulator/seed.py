@@ -37,10 +37,12 @@ def add_dashboard(state: State, model: dict, folder_uid: str = "", user: str = "
 
 
 def ui_save(state: State, uid: str, mutate: Callable[[dict], dict | None] | None = None, user: str = "alice",
-            message: str = "") -> Dashboard:
+            message: str = "", folder_uid: str | None = None) -> Dashboard:
     """Someone saved the dashboard in the UI: `mutate` edits the model (in place, or returns a new
-    one), the version goes up by one and the history gets an entry by `user`."""
+    one), `folder_uid` moves it, the version goes up by one and the history gets an entry by `user`."""
     dash = state.dashboards[uid]
+    if folder_uid is not None:
+        dash.folder_uid = folder_uid
     model = copy.deepcopy(dash.model)
     if mutate is not None:
         model = mutate(model) or model

@@ -146,9 +146,9 @@ class GrafanaEmulator:
             return seed.add_dashboard(self.state, model, folder_uid, **kwargs)
 
     def ui_save(self, uid: str, mutate: Callable[[dict], dict | None] | None = None, user: str = "alice",
-                message: str = "") -> Dashboard:
+                message: str = "", folder_uid: str | None = None) -> Dashboard:
         with self._lock:
-            return seed.ui_save(self.state, uid, mutate, user, message)
+            return seed.ui_save(self.state, uid, mutate, user, message, folder_uid)
 
     def add_datasource(self, fields: dict, read_only: bool = False) -> Datasource:
         with self._lock:

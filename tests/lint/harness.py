@@ -21,8 +21,9 @@ VARIABLES = [
 
 
 def problems(rule, example, language: str | None = None, catalogue: str = "mpac", variables=None,
-             datasources: dict | None = None):
-    """The problems `rule` finds in `example`: a query text, or a panel (a dict or its JSON text)."""
+             datasources: dict | None = None, panel: dict | None = None, config: dict | None = None):
+    """The problems `rule` finds in `example`: a query text, or a panel (a dict or its JSON text).
+    `panel` overrides keys of the panel a query is put in (`{type: stat}`); `config` sets LintConfig fields."""
     if rule.LANGUAGE == "panel":
         panel = json.loads(example) if isinstance(example, str) else example
     else:
@@ -31,11 +32,18 @@ def problems(rule, example, language: str | None = None, catalogue: str = "mpac"
         key = "query" if language == "traceql" else "expr"
         panel = {"type": "timeseries", "title": "Example", "fieldConfig": {"defaults": {"unit": "short"}},
                  "datasource": {"type": plugin, "uid": "x"},
-                 "targets": [{"refId": "A", key: example, "datasource": {"type": plugin, "uid": "x"}}]}
+                 "targets": [{"refId": "A", key: example, "datasource": {"type": plugin, "uid": "x"}}]} | (panel or {})
     dashboard = dashboard_of({"uid": "example", "title": "Example", "panels": [panel],
                               "templating": {"list": VARIABLES if variables is None else variables}}, "example.json")
-    report = lint([dashboard], LintConfig(select=(rule.ID,)), CATALOGUE if catalogue == "mpac" else None, datasources)
+    config = LintConfig(select=(rule.ID,), **(config or {}))
+    report = lint([dashboard], config, CATALOGUE if catalogue == "mpac" else None, datasources)
+    assert report.bad_input == []
     return [p for p in report.problems if p.rule == rule.ID]
+
+
+def underlined(problem) -> str | None:
+    """The text a problem's span underlines, None without a span."""
+    return problem.query[slice(*problem.span)] if problem.span and problem.query is not None else None
 
 
 def docstring_examples(rule) -> dict[str, list[str]]:

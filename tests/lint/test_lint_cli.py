@@ -116,6 +116,17 @@ reason = "debug panel, collapsed by default"
     ('[tool.dashgen.lint]\npanel_budget = 5\n',
      "unknown key 'panel_budget'; known: high_cardinality_labels, ignore, max_range, panel_series_budget, "
      "select, severity, suppress"),
+    ('[tool.dashgen.lint]\nseverity = ["x"]\n',
+     'severity must be a table of rule = level, e.g. { "promql/fixed-rate-window" = "error" }'),
+    ('[tool.dashgen.lint]\nmax_range = "abc"\n',
+     'max_range must be a PromQL duration such as "1d" or "12h", not \'abc\''),
+    ('[tool.dashgen.lint]\nmax_range = 5\n', 'max_range must be a PromQL duration such as "1d" or "12h", not 5'),
+    ('[tool.dashgen.lint]\nhigh_cardinality_labels = "trace_id"\n',
+     "high_cardinality_labels must be a list of strings"),
+    ('[[tool.dashgen.lint.suppress]]\nrule = "promql/fixed"\nreason = "r"\n',
+     'suppression names unknown rule \'promql/fixed\' (a rule id, or a prefix such as "promql/")'),
+    ('[tool.dashgen.lint]\nignore = ["promql/fixed"]\n',
+     "ignore: no rule matches 'promql/fixed' (see `dashgen lint --explain`)"),
 ])
 def test_bad_configuration_is_one_located_error(project, cli, monkeypatch, table, message):
     _project_with_lint_config(project, table)
@@ -123,3 +134,48 @@ def test_bad_configuration_is_one_located_error(project, cli, monkeypatch, table
     code, _, err = cli("lint", "findings.json")
     assert code == 2
     assert err == f"error: pyproject.toml [tool.dashgen.lint]: {message}\n"
+
+
+def test_one_matcher_for_select_ignore_and_suppress():
+    from dashgen.lint.config import LintConfig, Suppression, load_config, rule_matches
+    from dashgen.lint.rules import BY_ID
+
+    assert [rule_matches(p, "promql/fixed-rate-window") for p in ("promql", "promql/", "promql/fixed-rate-window")] \
+        == [True, True, True]
+    assert not rule_matches("promql/fixed", "promql/fixed-rate-window")
+    config = load_config({"ignore": ["logql"], "suppress": [{"rule": "promql", "reason": "r"}]}, set(BY_ID))
+    assert not config.enabled("logql/syntax") and config.enabled("promql/syntax")
+    assert Suppression(reason="r", rule="promql").covers("promql/syntax", "d", "p")
+    assert LintConfig().high_cardinality_labels and config.is_high_cardinality("trace_id")
+
+
+def test_an_empty_high_cardinality_list_means_none(tmp_path):
+    from dashgen.lint.config import load_config
+    from dashgen.lint.rules import BY_ID
+
+    config = load_config({"high_cardinality_labels": []}, set(BY_ID))
+    assert config.high_cardinality_labels == () and not config.is_high_cardinality("trace_id")
+
+
+def test_text_output_marks_omitted_lines_and_tells_panels_with_one_title_apart(cli, tmp_path):
+    rates = [f"  rate({m}_total[{'$__interval' if m == 'c' else '$__rate_interval'}])" for m in "abcde"]
+    query = "\n".join(["sum by (job) ("] + "\n  +\n".join(rates).split("\n") + [")"])
+    panel = {"type": "timeseries", "title": "Rate", "fieldConfig": {"defaults": {"unit": "reqps"}},
+             "datasource": {"type": "prometheus", "uid": "p"}}
+    dashboard = {"uid": "d", "panels": [panel | {"id": 1, "targets": [{"refId": "A", "expr": query}]},
+                                        panel | {"id": 2, "targets": [{"refId": "A", "expr": "up"}]}]}
+    (tmp_path / "d.json").write_text(json.dumps(dashboard))
+    _, out, _ = cli("lint", str(tmp_path / "d.json"))
+    assert out.split("\n\n")[0].splitlines()[1:] == [
+        f"  --> {tmp_path / 'd.json'} · dashboard d · panel 'Rate' (id 1) · ref A",
+        "   |",
+        "   | ...",
+        "   |   rate(b_total[$__rate_interval])",
+        "   |   +",
+        "   |   rate(c_total[$__interval])",
+        "   |   " + " " * len("rate(c_total") + "^" * len("[$__interval]"),
+        "   |   +",
+        "   |   rate(d_total[$__rate_interval])",
+        "   | ...",
+        "   = help: replace $__interval with $__rate_interval inside rate(), irate() and increase()",
+    ]

@@ -43,14 +43,13 @@ def shape(query) -> dict:
     return {
         "selectors": [[f"{m.name}{m.op}{m.value}" for m in s.matchers] for s in query.selectors],
         "stages": [[s.kind for s in s.pipeline] for s in query.selectors],
-        "metric": query.is_metric,
         "groupings": [f"{g.op} {g.kind} ({', '.join(g.labels)})" for g in query.groupings],
         "ranges": [r.raw for r in query.ranges],
     }
 
 
 PARSES = {
-    "log_query": ('{app="api"}', {"selectors": [["app=api"]], "stages": [[]], "metric": False, "ranges": []}),
+    "log_query": ('{app="api"}', {"selectors": [["app=api"]], "stages": [[]], "ranges": []}),
     "empty_selector_is_not_syntax": ("{}", {"selectors": [[]]}),
     "all_matcher_ops": ('{a="1", b!="2", c=~"3.*", d!~"4",}', {"selectors": [["a=1", "b!=2", "c=~3.*", "d!~4"]]}),
     "escapes_and_backticks": ('{a=~`\\d+`, b="x\\"y\\\\.z\\n"}', {"selectors": [["a=~\\d+", 'b=x"y\\.z\n']]}),
@@ -72,7 +71,7 @@ PARSES = {
                            {"stages": [["parser", "line_format", "label_format", "drop", "keep", "decolorize",
                                         "distinct"]]}),
     "unknown_stage": ('{a="x"} | limit 10 |= "y"', {"stages": [["other", "line_filter"]]}),
-    "range_aggregation": ('count_over_time({a="b"}[5m])', {"metric": True, "ranges": ["5m"], "groupings": []}),
+    "range_aggregation": ('count_over_time({a="b"}[5m])', {"ranges": ["5m"], "groupings": []}),
     "range_offset": ('count_over_time({a="b"} |= "x" [5m] offset 1h)', {"ranges": ["5m"]}),
     "stages_after_the_range": ('rate({a="b"}[5m] | json | x="y")', {"stages": [["parser", "label_filter"]]}),
     "parenthesised_log_query": ('count_over_time(({a="b"} |= "Googlebot")[$__auto])',
@@ -86,8 +85,8 @@ PARSES = {
     "two_selectors": ('sum(count_over_time({a="b"} |= "E" [5m])) / sum(count_over_time({c="d"}[5m])) * 100',
                       {"selectors": [["a=b"], ["c=d"]], "stages": [["line_filter"], []], "ranges": ["5m", "5m"]}),
     "vector_matching": ('sum by (a) (rate({a="b"}[5m])) / on (a) group_left () sum by (a) (rate({c="d"}[5m])) > bool 0'
-                        ' or vector(0)', {"metric": True, "groupings": ["sum by (a)", "sum by (a)"]}),
-    "label_replace": ('label_replace(rate({a="b"}[5m]), "dst", "$1", "src", "(.*)")', {"metric": True}),
+                        ' or vector(0)', {"groupings": ["sum by (a)", "sum by (a)"]}),
+    "label_replace": ('label_replace(rate({a="b"}[5m]), "dst", "$1", "src", "(.*)")', {"ranges": ["5m"]}),
 }
 
 REJECTS = {
@@ -177,4 +176,3 @@ def test_every_corpus_logql_query_parses(record):
         assert text[slice(*selector.span)][0] + text[slice(*selector.span)][-1] == "{}"
         assert all(text[slice(*s.span)] == s.text for s in selector.pipeline)
     assert all(text[slice(*r.span)] == f"[{r.raw}]" for r in query.ranges)
-    assert query.is_metric == bool(query.ranges)

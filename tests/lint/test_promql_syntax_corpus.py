@@ -16,7 +16,7 @@ from pathlib import Path
 import promql_parser as pp
 import pytest
 
-from dashgen.lint.promql import PromQLSyntaxError, grouping, matchers, parse, range_of, selectors, walk
+from dashgen.lint.promql import PromQLSyntaxError, grouping, matchers, parse, selectors, walk
 from dashgen.lint.variables import expand, sentinel_for
 
 CORPUS = Path(os.environ.get("DASHGEN_CORPUS", Path(__file__).resolve().parents[2].parent / "shared" / "corpus"))
@@ -153,5 +153,5 @@ def test_grouping_and_range():
     assert grouping(parse("x")) == (None, [])
     sub = parse(expand("max_over_time(rate(x[$__rate_interval])[1h:1m])").text)
     matrix = sub.args[0].expr.args[0]
-    assert range_of(sub.args[0]).total_seconds() == 3600
-    assert sentinel_for(range_of(matrix)) == "$__rate_interval"
+    assert sub.args[0].range.total_seconds() == 3600
+    assert sentinel_for(matrix.range) == "$__rate_interval"

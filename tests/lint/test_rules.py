@@ -11,7 +11,7 @@ import yaml
 
 import dashgen.lint.rules as rules_package
 from dashgen.lint.rules import BY_ID, RULES
-from harness import docstring_examples, problems
+from harness import docstring_examples, problems, underlined
 
 CASES_DIR = Path(__file__).parent / "cases"
 REQUIRED = {
@@ -61,13 +61,22 @@ def _cases():
 
 @pytest.mark.parametrize("rule_id, case", list(_cases()))
 def test_case(rule_id, case):
+    """`message`: the first finding's; `span`: the text it underlines (a list: one per finding, in
+    order); `severity`: the first finding's."""
     rule = BY_ID[rule_id]
-    options = {k: case[k] for k in ("language", "catalogue", "variables", "datasources") if k in case}
+    keys = ("language", "catalogue", "variables", "datasources", "panel", "config")
+    options = {k: case[k] for k in keys if k in case}
     if "fail" in case:
         found = problems(rule, case["fail"], **options)
         assert found, f"expected {rule_id} to flag: {case['fail']}"
         if "message" in case:
             assert found[0].message == case["message"]
+        if isinstance(case.get("span"), list):
+            assert [underlined(p) for p in found] == case["span"]
+        elif "span" in case:
+            assert underlined(found[0]) == case["span"]
+        if "severity" in case:
+            assert found[0].severity == case["severity"]
     else:
         assert not problems(rule, case["pass"], **options), f"expected {rule_id} to pass: {case['pass']}"
 

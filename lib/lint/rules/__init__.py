@@ -9,6 +9,7 @@ from dashgen.lint.rules import (
     logql_empty_compatible_selector,
     logql_filter_after_parser,
     logql_high_cardinality_stream_label,
+    logql_syntax,
     logql_unwrap_without_error_filter,
     promql_contradictory_matchers,
     promql_counter_without_rate,
@@ -24,6 +25,7 @@ from dashgen.lint.rules import (
     promql_unknown_label,
     promql_unknown_metric,
     traceql_full_scan,
+    traceql_syntax,
     traceql_unscoped_attribute,
 )
 
@@ -41,10 +43,12 @@ RULES = (
     promql_long_range_window,
     promql_regex_wildcard,
     promql_contradictory_matchers,
+    logql_syntax,
     logql_empty_compatible_selector,
     logql_high_cardinality_stream_label,
     logql_filter_after_parser,
     logql_unwrap_without_error_filter,
+    traceql_syntax,
     traceql_unscoped_attribute,
     traceql_full_scan,
     dashboard_missing_variable_filter,

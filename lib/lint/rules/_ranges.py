@@ -6,13 +6,12 @@ import promql_parser as pp
 
 from dashgen.lint import promql
 
-RATE_FUNCTIONS = {"rate", "irate", "increase", "deriv", "delta", "idelta", "resets", "changes"}
-
 
 def rate_windows(ctx):
-    """(function name, matrix selector, window) of every rate-like call over a range selector."""
+    """(function name, range node, window) of every rate-like call over a range selector (`x[5m]`)
+    or a subquery (`sum(x)[5m:]`)."""
     for node, _ in ctx.nodes:
-        if isinstance(node, pp.Call) and node.func.name in RATE_FUNCTIONS and node.args:
+        if isinstance(node, pp.Call) and node.func.name in promql.RANGE_RATES and node.args:
             arg = node.args[0]
-            if isinstance(arg, pp.MatrixSelector):
-                yield node.func.name, arg, promql.range_of(arg)
+            if isinstance(arg, (pp.MatrixSelector, pp.SubqueryExpr)):
+                yield node.func.name, arg, arg.range

@@ -22,5 +22,5 @@ HELP = "rebuild the panel as the suggested type"
 
 def check(ctx):
     kind = ctx.panel.get("type")
-    if kind in DEPRECATED_PANEL_TYPES:
+    if isinstance(kind, str) and kind in DEPRECATED_PANEL_TYPES:
         yield Finding(f"panel type {kind!r} was removed in Grafana 12; use {DEPRECATED_PANEL_TYPES[kind]}")

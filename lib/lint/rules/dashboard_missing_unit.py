@@ -20,12 +20,21 @@ NUMERIC = {"timeseries", "stat", "gauge", "bargauge", "barchart"}
 
 
 def check(ctx):
-    if ctx.panel.get("type") not in NUMERIC:
+    if not isinstance(ctx.panel.get("type"), str) or ctx.panel["type"] not in NUMERIC:
         return
-    field_config = ctx.panel.get("fieldConfig") or {}
-    defaults = field_config.get("defaults") or {}
+    field_config = _dict(ctx.panel.get("fieldConfig"))
+    defaults = _dict(field_config.get("defaults"))
     by_override = any(
-        p.get("id") == "unit" for o in field_config.get("overrides") or [] for p in o.get("properties") or []
+        _dict(p).get("id") == "unit"
+        for o in _list(field_config.get("overrides")) for p in _list(_dict(o).get("properties"))
     )
     if not defaults.get("unit") and not defaults.get("mappings") and not by_override:
         yield Finding("shows numbers without a unit")
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []

@@ -10,9 +10,8 @@ Good:
     {"type": "timeseries", "title": "Up", "datasource": {"type": "prometheus", "uid": "${datasource}"}}
 """
 
-import re
-
 from dashgen.lint.context import Finding
+from dashgen.lint.variables import only_reference
 
 ID = "dashboard/unknown-datasource"
 CATEGORY = "correctness"
@@ -20,11 +19,11 @@ SEVERITY = "error"
 LANGUAGE = "panel"
 HELP = "refer to a datasource variable of the dashboard, an input of the export, or a defined uid"
 BUILTIN = {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --", "default"}
-_VARIABLE = re.compile(r"^\$\{?(\w+)(?::\w+)?\}?$")
 
 
 def check(ctx):
-    refs = [ctx.panel.get("datasource")] + [t.get("datasource") for t in ctx.panel.get("targets") or [] if isinstance(t, dict)]
+    targets = ctx.panel.get("targets") if isinstance(ctx.panel.get("targets"), list) else []
+    refs = [ctx.panel.get("datasource")] + [t.get("datasource") for t in targets if isinstance(t, dict)]
     reported = set()
     for ref in refs:
         problem = _problem(ref, ctx)
@@ -37,9 +36,8 @@ def _problem(ref, ctx) -> str:
     uid = ref.get("uid") if isinstance(ref, dict) else ref
     if not isinstance(uid, str) or not uid or uid in BUILTIN:
         return ""
-    variable = _VARIABLE.match(uid)
-    if variable:
-        name = variable.group(1)
+    name = only_reference(uid)
+    if name is not None:
         var = ctx.dashboard.variables.get(name)
         if name in ctx.dashboard.inputs or (var and var.get("type") == "datasource"):
             return ""

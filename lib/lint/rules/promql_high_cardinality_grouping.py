@@ -10,16 +10,16 @@ Good:
     sum by (device_model) (rate(device_errors_total[5m]))
 """
 
-import re
 from dashgen.lint import promql
 from dashgen.lint.context import Finding
+from dashgen.lint.estimate import UNBOUNDED_LABEL_VALUES
+from dashgen.lint.variables import is_placeholder
 
 ID = "promql/high-cardinality-grouping"
 CATEGORY = "cardinality"
 SEVERITY = "error"
 LANGUAGE = "promql"
 HELP = "group by bounded labels; to see one id, select it with an equality matcher (label=\"$id\")"
-UNBOUNDED_VALUES = 10_000
 
 
 def check(ctx):
@@ -30,8 +30,9 @@ def check(ctx):
         if kind != "by":
             continue
         for label in labels:
+            if is_placeholder(label):
+                continue
             values = ctx.catalogue.labels.get(label) if ctx.catalogue is not None else None
-            if ctx.config.is_high_cardinality(label) or (values or 0) >= UNBOUNDED_VALUES:
+            if ctx.config.is_high_cardinality(label) or (values or 0) >= UNBOUNDED_LABEL_VALUES:
                 count = f" (~{values:,} values)" if values else ""
-                span = ctx.find(rf"\bby\s*\([^)]*?\b({re.escape(label)})\b", group=1)
-                yield Finding(f"groups by {label}, an unbounded label{count}", span)
+                yield Finding(f"groups by {label}, an unbounded label{count}", ctx.label_span(node, label))

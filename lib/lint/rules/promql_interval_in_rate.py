@@ -10,6 +10,7 @@ Good:
     sum(rate(http_server_requests_total[$__rate_interval]))
 """
 
+from dashgen.lint import promql
 from dashgen.lint.context import Finding
 from dashgen.lint.rules._ranges import rate_windows
 from dashgen.lint.variables import sentinel_for
@@ -24,7 +25,6 @@ HELP = "replace $__interval with $__rate_interval inside rate(), irate() and inc
 def check(ctx):
     if ctx.promql is None:
         return
-    for function, _, window in rate_windows(ctx):
-        if function in ("rate", "irate", "increase") and sentinel_for(window) == "$__interval":
-            yield Finding(f"{function}() over $__interval can see fewer than two samples",
-                          ctx.find(rf"\b{function}\s*\([^\[]*(\[[^\]]+\])", 1))
+    for function, node, window in rate_windows(ctx):
+        if function in promql.COUNTER_RATES and sentinel_for(window) == "$__interval":
+            yield Finding(f"{function}() over $__interval can see fewer than two samples", ctx.locate(node))

@@ -10,12 +10,8 @@ Good:
     sum(service:http_server_requests:error_ratio_rate30d)
 """
 
-import re
-from datetime import timedelta
-
 import promql_parser as pp
 
-from dashgen.lint import promql
 from dashgen.lint.context import Finding
 from dashgen.lint.variables import sentinel_for
 
@@ -29,15 +25,10 @@ HELP = "precompute it with a recording rule, or use [$__range] so the window fol
 def check(ctx):
     if ctx.promql is None:
         return
-    limit = _duration(ctx.config.max_range)
     for node, _ in ctx.nodes:
         if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
-            window = promql.range_of(node)
-            if window > limit and sentinel_for(window) is None:
-                shown = pp.display_duration(window)
-                yield Finding(f"reads a {shown} window, over max_range {ctx.config.max_range}",
-                              ctx.find(rf"\[({re.escape(shown)}|[^\]]*)[:\]]"))
-
-
-def _duration(text: str) -> timedelta:
-    return pp.parse_duration(text)
+            if node.range > ctx.config.max_window and sentinel_for(node.range) is None:
+                span = ctx.locate(node)
+                written = ctx.written(span)[1:-1].split(":")[0].strip()  # `25h` of `[25h]` or `[25h:5m]`
+                shown = written or pp.display_duration(node.range)
+                yield Finding(f"reads a {shown} window, over max_range {ctx.config.max_range}", span)

@@ -12,6 +12,7 @@ Good:
 
 import promql_parser as pp
 
+from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/rate-on-non-counter"
@@ -19,7 +20,6 @@ CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "promql"
 HELP = "use deriv() or delta() for the change of a gauge, or *_over_time() to summarise it"
-RATE_FUNCTIONS = {"rate", "irate", "increase"}
 
 
 def check(ctx):
@@ -30,6 +30,6 @@ def check(ctx):
             continue
         known = ctx.catalogue.lookup(node.name)
         call = next((a for a in reversed(ancestors) if isinstance(a, pp.Call)), None)
-        if known and known[0].type in ("gauge", "gaugehistogram") and call is not None and call.func.name in RATE_FUNCTIONS \
-                and isinstance(ancestors[-1], pp.MatrixSelector):
-            yield Finding(f"{call.func.name}() of {node.name}, a {known[0].type}", ctx.find(rf"\b{call.func.name}\s*\("))
+        if known and known[0].type in ("gauge", "gaugehistogram") and call is not None \
+                and call.func.name in promql.COUNTER_RATES and isinstance(ancestors[-1], pp.MatrixSelector):
+            yield Finding(f"{call.func.name}() of {node.name}, a {known[0].type}", ctx.locate(call, whole=True))

@@ -10,10 +10,9 @@ Good:
     sum(rate(http_server_requests_total[5m]))
 """
 
-import re
-
 from dashgen.lint import promql
 from dashgen.lint.context import Finding
+from dashgen.lint.variables import shown
 
 ID = "promql/regex-wildcard"
 CATEGORY = "correctness"
@@ -27,8 +26,7 @@ def check(ctx):
     if ctx.promql is None:
         return
     for selector in ctx.selectors:
-        for name, op, value in promql.matchers(selector):
+        for i, (name, op, value) in enumerate(promql.matchers(selector)):
             verdict = VERDICTS.get((op, value))
             if verdict:
-                yield Finding(f'{name}{op}"{value}" {verdict}',
-                              ctx.find(rf'\b{re.escape(name)}\s*{re.escape(op)}\s*"{re.escape(value)}"'))
+                yield Finding(f'{shown(name)}{op}"{value}" {verdict}', ctx.matcher_span(selector, i))

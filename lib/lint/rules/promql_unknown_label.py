@@ -1,4 +1,6 @@
-"""Flags: a label matched or grouped by that the metric does not have, per the catalogue.
+"""Flags: a label matched or grouped by that the metric does not have, per the catalogue. Labels a
+query makes itself (label_replace, label_join, count_values) count as present, and `without (x)`
+is left alone: dropping a label that is not there is harmless.
 
 Why: a matcher on a missing label matches nothing (`=`) or everything (`!=`), and a grouping by it
 collapses every series into one; either way the panel quietly shows the wrong thing.
@@ -9,10 +11,11 @@ Good:
     sum by (status_code) (rate(http_server_requests_total[5m]))
 """
 
-import re
+import promql_parser as pp
 
 from dashgen.lint import promql
 from dashgen.lint.context import Finding
+from dashgen.lint.variables import is_placeholder
 
 ID = "promql/unknown-label"
 CATEGORY = "correctness"
@@ -30,21 +33,31 @@ def check(ctx):
         if known is None:
             continue
         metric, labels = known
-        for name, _, _ in promql.matchers(selector):
-            if name not in labels and name not in ALWAYS_THERE:
-                yield Finding(f"{metric.name} has no label {name}", ctx.find(rf"\b({re.escape(name)})\s*[=!]", 1))
+        for i, (name, _, _) in enumerate(promql.matchers(selector)):
+            if name not in labels and name not in ALWAYS_THERE and not is_placeholder(name):
+                span = ctx.matcher_span(selector, i)
+                yield Finding(f"{metric.name} has no label {name}", span and (span[0], span[0] + len(name)))
     for node, _ in ctx.nodes:
         kind, labels = promql.grouping(node)
-        if kind is None:
+        if kind != "by":
             continue
-        available = set()
-        for selector in promql.selectors(node):
-            known = ctx.catalogue.lookup(selector.name) if selector.name else None
-            if known is None:
-                available = None
-                break
-            available |= set(known[1])
+        available = _available(node, ctx.catalogue)
         for label in labels:
-            if available is not None and label not in available | ALWAYS_THERE and not label.startswith("__gv_"):
-                yield Finding(f"groups by {label}, which none of its metrics has",
-                              ctx.find(rf"\b(by|without)\s*\([^)]*?\b({re.escape(label)})\b", 2))
+            if available is not None and label not in available | ALWAYS_THERE and not is_placeholder(label):
+                yield Finding(f"groups by {label}, which none of its metrics has", ctx.label_span(node, label))
+
+
+def _available(node, catalogue) -> set[str] | None:
+    """The labels the series under `node` can have, or None when a metric is not catalogued."""
+    available = set()
+    for inner, _ in promql.walk(node.expr):
+        if isinstance(inner, pp.VectorSelector):
+            known = catalogue.lookup(inner.name) if inner.name else None
+            if known is None:
+                return None
+            available |= set(known[1])
+        elif isinstance(inner, pp.Call) and inner.func.name in ("label_replace", "label_join"):
+            available |= {inner.args[1].val} if isinstance(inner.args[1], pp.StringLiteral) else set()
+        elif isinstance(inner, pp.AggregateExpr) and str(inner.op) == "count_values":
+            available |= {inner.param.val} if isinstance(inner.param, pp.StringLiteral) else set()
+    return available

@@ -11,6 +11,7 @@ Good:
 """
 
 from dashgen.lint.context import Finding
+from dashgen.lint.variables import is_placeholder
 
 ID = "promql/unknown-metric"
 CATEGORY = "correctness"
@@ -26,5 +27,6 @@ def check(ctx):
     if ctx.promql is None or ctx.catalogue is None:
         return
     for selector in ctx.selectors:
-        if selector.name and selector.name not in SYNTHETIC and ctx.catalogue.lookup(selector.name) is None:
-            yield Finding(f"metric {selector.name} is not in the catalogue", ctx.find(rf"\b{selector.name}\b"))
+        name = selector.name
+        if name and name not in SYNTHETIC and not is_placeholder(name) and ctx.catalogue.lookup(name) is None:
+            yield Finding(f"metric {name} is not in the catalogue", ctx.locate(selector))
