@@ -94,8 +94,16 @@ def _panel_change(before: dict, after: dict) -> PanelChange:
     change.fields = sorted(_paths(
         {k: v for k, v in before.items() if k not in IGNORED | {"targets", "panels"}},
         {k: v for k, v in after.items() if k not in IGNORED | {"targets", "panels"}},
-    ))
+    ) + [
+        f"targets.{ref}.{path}" for ref in sorted(set(old_targets) & set(new_targets), key=str)
+        for path in _paths(_settings(old_targets[ref]), _settings(new_targets[ref]))
+    ])
     return change
+
+
+def _settings(target: dict) -> dict:
+    """A query's settings besides its text (legend, instant, format...)."""
+    return {k: v for k, v in target.items() if k not in ("expr", "query", "refId")}
 
 
 def _query(target: dict | None) -> str:

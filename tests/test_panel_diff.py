@@ -32,3 +32,11 @@ def test_settings_and_variables():
                              dash(refresh="5s", variables=[{"name": "env", "query": "x"}, {"name": "region"}]))
     assert result.settings == ["refresh"] and result.variables == ["+region", "~env"]
     assert not diff_dashboards(dash(panel(1, "A", "up")), dash(panel(1, "A", "up"))).changed
+
+
+def test_query_settings_besides_the_text_are_changes():
+    old = dash(panel(1, "Rate", "up"))
+    new = dash(panel(1, "Rate", "up"))
+    new["panels"][0]["targets"][0]["legendFormat"] = "{{job}}"
+    (change,) = diff_dashboards(old, new).changed
+    assert change.fields == ["targets.A.legendFormat"] and change.queries == {}

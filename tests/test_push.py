@@ -333,3 +333,13 @@ def test_credentials_and_options_in_the_url_are_refused(cli, stack, url, message
 def test_a_token_with_a_trailing_newline_works(cli, stack, grafana, monkeypatch):
     monkeypatch.setenv("TEST_GRAFANA_TOKEN", ADMIN_TOKEN + "\n")
     assert run(cli, stack, "push", "--env", "test")[0] == 0
+
+
+def test_diff_works_with_a_read_only_token(cli, stack, grafana, monkeypatch):
+    run(cli, stack, "push", "--env", "test")
+    path = stack / "dashboards" / "service_health.py"
+    path.write_text(path.read_text().replace('"Service health"', '"Service health v2"'))
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", VIEWER_TOKEN)
+    code, out, err = run(cli, stack, "diff", "--env", "test")
+    assert (code, err) == (1, "")
+    assert "~ update dashboard `service-health` 'Service health v2' (its history is not readable with this token" in out

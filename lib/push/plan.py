@@ -12,7 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from dashgen.grafana import Grafana
+from dashgen.grafana import Grafana, GrafanaError
 from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, fingerprint
 
 CONCURRENCY = 16
@@ -76,7 +76,7 @@ def _orphan(grafana: Grafana, hit: dict, prune: bool, force: bool) -> Change:
         return Change("dashboard", uid, title, "unchanged", "already gone", url=url)
     meta = live.get("meta", {})
     version = meta.get("version", live["dashboard"].get("version"))
-    latest = grafana.latest_version(uid)
+    latest = _history(grafana, uid)
     if _pushed_by_dashgen(latest, version):
         return Change("dashboard", uid, title, "delete", "no longer defined", live=live["dashboard"], version=version, url=url)
     edit = _edited_by(latest, meta, version)
@@ -132,8 +132,19 @@ def _edited_by(latest: dict | None, meta: dict, version) -> str:
     return f"changed in Grafana by {who} at {when} (version {version}) after dashgen pushed it"
 
 
+def _history(grafana: Grafana, uid: str) -> dict | None:
+    """The newest version, or None where the token may not read history (Grafana asks for
+    dashboards:write: a read-only token running `dashgen diff`)."""
+    try:
+        return grafana.latest_version(uid)
+    except GrafanaError as exc:
+        if exc.status == 403:
+            return None
+        raise
+
+
 def _dashboard(grafana: Grafana, desired, hit: dict | None, force: bool) -> Change:
-    latest = grafana.latest_version(desired.uid) if hit is not None else None
+    latest = _history(grafana, desired.uid) if hit is not None else None
     if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
             and hit.get("folderUid", "") == desired.folder_uid:
         return Change("dashboard", desired.uid, desired.title, "unchanged", url=grafana.url + hit.get("url", ""))
@@ -150,7 +161,10 @@ def _dashboard(grafana: Grafana, desired, hit: dict | None, force: bool) -> Chan
     if fingerprint(model) == desired.fingerprint and not moved:
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
     if latest is None:
-        latest = grafana.latest_version(desired.uid)
+        latest = _history(grafana, desired.uid)
+    if latest is None:
+        return Change("dashboard", desired.uid, desired.title, "update",
+                      "its history is not readable with this token, so a hand edit would go unnoticed", **base)
     if _pushed_by_dashgen(latest, base["version"]):
         return Change("dashboard", desired.uid, desired.title, "update", "the definition changed", **base)
     edit = _edited_by(latest, meta, base["version"])
