@@ -342,4 +342,4 @@ def test_diff_works_with_a_read_only_token(cli, stack, grafana, monkeypatch):
     monkeypatch.setenv("TEST_GRAFANA_TOKEN", VIEWER_TOKEN)
     code, out, err = run(cli, stack, "diff", "--env", "test")
     assert (code, err) == (1, "")
-    assert "~ update dashboard `service-health` 'Service health v2' (its history is not readable with this token" in out
+    assert "~ update dashboard service-health 'Service health v2' (its history is not readable with this token" in out

@@ -31,7 +31,8 @@ def text(plan: Plan, markdown: bool = False) -> str:
     out = [f"## Changes to {plan.grafana_url}\n" if markdown else f"changes to {plan.grafana_url}:"]
     for row in rows:
         reason = f" ({row['reason']})" if row["reason"] else ""
-        head = f"{SYMBOLS[row['action']]} {row['action']} {row['kind']} `{row['uid']}` {row['title']!r}{reason}"
+        uid = f"`{row['uid']}`" if markdown else row["uid"]
+        head = f"{SYMBOLS[row['action']]} {row['action']} {row['kind']} {uid} {row['title']!r}{reason}"
         out.append(f"### {head}" if markdown else head)
         if "diff" in row:
             out.extend(_dashboard_lines(row["diff"], markdown))
