@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashgen.errors import DashgenError
+from dashgen.lint.model import QuerySyntaxError
 
 RANGE_AGGREGATIONS = frozenset((
     "count_over_time rate rate_counter bytes_over_time bytes_rate avg_over_time sum_over_time min_over_time "
@@ -39,15 +39,8 @@ _TOKEN = re.compile(rf"""
 _ESCAPE = re.compile(r'\\(?:([abfnrtv\\"])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})|(.))', re.S)
 
 
-class LogQLSyntaxError(DashgenError):
-    """A query Loki would refuse to parse; `offset` is where in the query the problem is."""
-
-    def __init__(self, message: str, offset: int):
-        self.message, self.offset = message, offset
-        super().__init__(f"{message} (at offset {offset})")
-
-    def __reduce__(self):
-        return (type(self), (self.message, self.offset))
+class LogQLSyntaxError(QuerySyntaxError):
+    """A query Loki would refuse to parse."""
 
 
 @dataclass(frozen=True)

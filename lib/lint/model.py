@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dashgen.errors import DashgenError
+
 LANGUAGES = ("promql", "logql", "traceql", "other")
 SEVERITIES = ("error", "warning", "info")
 
@@ -76,3 +78,14 @@ def panel_title(panel: dict) -> str:
     """The title as shown; "" when missing, the JSON value as text when it is not a string."""
     title = panel.get("title")
     return title if isinstance(title, str) else "" if title is None else str(title)
+
+
+class QuerySyntaxError(DashgenError):
+    """A query its backend would refuse to parse; `offset` is where in the query the problem is."""
+
+    def __init__(self, message: str, offset: int):
+        self.message, self.offset = message, offset
+        super().__init__(f"{message} (at offset {offset})")
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.offset))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashgen.errors import DashgenError
+from dashgen.lint.model import QuerySyntaxError
 from dashgen.lint.variables import only_reference
 
 SCOPES = frozenset(("span", "resource", "event", "link", "instrumentation"))
@@ -36,15 +36,8 @@ _TOKEN = re.compile(rf"""
 _TRACE_ID = re.compile(r"\s*[0-9a-fA-F]{16,32}\s*")
 
 
-class TraceQLSyntaxError(DashgenError):
-    """A query Tempo would refuse to parse; `offset` is where in the query the problem is."""
-
-    def __init__(self, message: str, offset: int):
-        self.message, self.offset = message, offset
-        super().__init__(f"{message} (at offset {offset})")
-
-    def __reduce__(self):
-        return (type(self), (self.message, self.offset))
+class TraceQLSyntaxError(QuerySyntaxError):
+    """A query Tempo would refuse to parse."""
 
 
 @dataclass(frozen=True)
