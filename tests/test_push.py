@@ -343,3 +343,27 @@ def test_diff_works_with_a_read_only_token(cli, stack, grafana, monkeypatch):
     code, out, err = run(cli, stack, "diff", "--env", "test")
     assert (code, err) == (1, "")
     assert "~ update dashboard service-health 'Service health v2' (its history is not readable with this token" in out
+
+
+def test_many_dashboards_are_written_concurrently_and_a_failure_stops_the_rest(cli, tmp_path, grafana, monkeypatch):
+    import sys
+    sys.path.insert(0, str(REPO / "bench"))
+    from build_bench import write_project
+
+    root = tmp_path / "many"
+    write_project(root, 30, 2)
+    with (root / "pyproject.toml").open("a") as f:
+        f.write(f'\n[tool.dashgen.environments.test]\nurl = "{grafana.url}"\ntoken_env = "TEST_GRAFANA_TOKEN"\n')
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", ADMIN_TOKEN)
+    grafana.options.fail_write_n = 10
+    code, out, _ = cli("-C", str(root), "push", "--env", "test")
+    outcomes = [line[4:16].strip() for line in out.splitlines() if line.startswith(("  + created", "  x failed", "  . not applied"))]
+    assert code == 3
+    assert outcomes.count("failed") == 1 and outcomes.count("created") >= 9 and outcomes.count("not applied") >= 1
+    assert len(outcomes) == 31  # the folder and 30 dashboards, each accounted for
+    grafana.options.fail_write_n = None
+    code, out, _ = cli("-C", str(root), "push", "--env", "test")
+    created = outcomes.count("created")
+    assert code == 0 and out.splitlines()[-1] == f"{31 - created} created, {created} unchanged"
+    code, out, _ = cli("-C", str(root), "push", "--env", "test")
+    assert code == 0 and out.endswith("31 unchanged; 0 writes\n")

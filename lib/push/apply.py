@@ -4,6 +4,9 @@ and running push again finishes the job (the plan is recomputed from what Grafan
 
 from __future__ import annotations
 
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,8 @@ from dashgen.push.desired import MESSAGE_PREFIX
 from dashgen.push.plan import Change, Plan
 
 ORDER = {"folder": 0, "datasource": 1, "dashboard": 2}
+CONCURRENT_FROM = 20  # dashboards in one stage; below this, writing one by one keeps the report's order simple
+CONCURRENCY = 8
 
 
 @dataclass
@@ -41,27 +46,62 @@ def apply(grafana: Grafana, plan: Plan, backups: Path, progress=lambda outcome: 
     """The outcome of every change, and the error that stopped the run, if one did. Backups of what
     --force replaces or deletes are written before the first write, so a backup that cannot be
     written stops the push before it changes anything."""
-    writes = sorted(plan.writes, key=lambda c: (c.action == "delete", ORDER[c.kind]))
+    writes = sorted(plan.writes, key=_stage)
     saved = {id(c): _back_up(c, backups) for c in writes if c.forced}
     outcomes = [Outcome(c, c.action, c.reason, c.url) for c in plan.changes if c not in writes]
-    stopped: GrafanaError | None = None
-    for change in writes:
-        if stopped is not None:
-            outcomes.append(Outcome(change, "not applied", "stopped by the error above", change.url))
-            continue
+    run = _Run(grafana, saved, progress)
+    for _, stage in itertools.groupby(writes, key=_stage):
+        outcomes.extend(run.stage(list(stage)))
+    return outcomes, run.stopped
+
+
+def _stage(change: Change) -> tuple[bool, int]:
+    """Folders, then datasources, then dashboards, then deletions: each stage needs the one before."""
+    return change.action == "delete", ORDER[change.kind]
+
+
+class _Run:
+    """Writes stage by stage; a long stage of independent dashboards is written concurrently. After
+    the first failure nothing new is started: what is in flight finishes, the rest is "not applied"."""
+
+    def __init__(self, grafana: Grafana, saved: dict, progress):
+        self.grafana, self.saved, self.progress = grafana, saved, progress
+        self.stopped: GrafanaError | None = None
+        self.lock = threading.Lock()
+
+    def stage(self, changes: list[Change]) -> list[Outcome]:
+        if len(changes) < CONCURRENT_FROM or changes[0].kind != "dashboard":
+            return [self.one(c) for c in changes]
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            futures = [pool.submit(self.one, c) for c in changes]
+            outcomes = []
+            for future in futures:
+                while True:
+                    try:
+                        outcomes.append(future.result())
+                        break
+                    except KeyboardInterrupt:  # let what is in flight finish; start nothing new
+                        self.stopped = self.stopped or Interrupted()
+            return outcomes
+
+    def one(self, change: Change) -> Outcome:
+        if self.stopped is not None:
+            return Outcome(change, "not applied", "stopped by the error above", change.url)
         try:
-            outcome = _write(grafana, change)
-            outcome.backup = saved.get(id(change), "")
+            outcome = _write(self.grafana, change)
+            outcome.backup = self.saved.get(id(change), "")
         except Conflict as exc:
             outcome = Outcome(change, "refused", f"changed in Grafana while pushing ({exc.message}); run push again",
                               change.url)
         except GrafanaError as exc:
-            outcome, stopped = Outcome(change, "failed", str(exc), change.url), exc
+            with self.lock:
+                self.stopped = self.stopped or exc
+            outcome = Outcome(change, "failed", str(exc), change.url)
         except KeyboardInterrupt:
-            outcome, stopped = Outcome(change, "not applied", "interrupted", change.url), Interrupted()
-        outcomes.append(outcome)
-        progress(outcome)
-    return outcomes, stopped
+            self.stopped = Interrupted()
+            outcome = Outcome(change, "not applied", "interrupted", change.url)
+        self.progress(outcome)
+        return outcome
 
 
 def _write(grafana: Grafana, change: Change) -> Outcome:
