@@ -28,10 +28,6 @@ class GrafanaError(DashgenError):
         status = f"{self.status} " if self.status else ""
         return f"{self.endpoint}: {status}{self.message}"
 
-    @property
-    def unauthorised(self) -> bool:
-        return self.status in (401, 403)
-
 
 class NotFound(GrafanaError):
     """404: the thing is not there (which the plan turns into a create)."""
@@ -65,9 +61,6 @@ class Grafana:
         self._local = threading.local()
 
     # --- the calls push and diff need -------------------------------------------------------
-
-    def health(self) -> dict:
-        return self._call("GET", "/health", lambda api: api.health.check())
 
     def search_dashboards(self, tag: str) -> list[dict]:
         """Every dashboard with `tag`, page by page (Grafana caps a page at 5000)."""

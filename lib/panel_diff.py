@@ -28,10 +28,6 @@ class DashboardDiff:
     settings: list[str] = field(default_factory=list)  # top-level keys that changed
     variables: list[str] = field(default_factory=list)  # "+name", "-name", "~name"
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.settings or self.variables)
-
 
 def _panels(model: dict | None) -> list[dict]:
     panels = []

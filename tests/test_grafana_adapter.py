@@ -94,7 +94,7 @@ def test_the_token_is_sent_but_never_shown(scripted):
     scripted.script = [(401, {}, {"message": "Unauthorized", "messageId": "auth.unauthorized", "statusCode": 401})]
     grafana = client(scripted, [])
     with pytest.raises(GrafanaError) as failed:
-        grafana.health()
+        grafana.get_folder("f")
     assert scripted.seen[0][2] == "Bearer glsa_secret_value"
     assert "glsa_secret_value" not in str(failed.value) + repr(failed.value) + repr(grafana.credential)
-    assert failed.value.unauthorised
+    assert failed.value.status == 401

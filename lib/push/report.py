@@ -16,10 +16,10 @@ SYMBOLS = {
 }
 
 
-def plan_text(plan: Plan, show_unchanged: bool = False) -> str:
+def plan_text(plan: Plan) -> str:
     lines = [f"plan for {plan.grafana_url}:"]
     for c in plan.changes:
-        if c.action == "unchanged" and not show_unchanged:
+        if c.action == "unchanged":
             continue
         reason = f" ({c.reason})" if c.reason else ""
         lines.append(f"  {SYMBOLS[c.action]} {c.action:<9} {c.kind:<10} {c.uid}{reason}")
