@@ -367,3 +367,13 @@ def test_many_dashboards_are_written_concurrently_and_a_failure_stops_the_rest(c
     assert code == 0 and out.splitlines()[-1] == f"{31 - created} created, {created} unchanged"
     code, out, _ = cli("-C", str(root), "push", "--env", "test")
     assert code == 0 and out.endswith("31 unchanged; 0 writes\n")
+
+
+def test_a_datasource_update_says_what_it_overwrites(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    stored = grafana.state.datasources["prometheus"]  # edited in Grafana
+    stored.json_data = {**stored.json_data, "timeInterval": "30s", "handAdded": True}
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
+    assert code == 0
+    assert ("~ update    datasource prometheus (jsonData.handAdded True -> (none), "
+            "jsonData.timeInterval '30s' -> '15s')") in out

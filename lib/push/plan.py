@@ -103,16 +103,37 @@ def _folder(uid: str, title: str, live: dict | None) -> Change:
 def _datasource(ds, live: dict | None) -> Change:
     if live is None:
         return Change("datasource", ds.uid, ds.name, "create", desired=ds)
-    differs = sorted(k for k in DATASOURCE_FIELDS if live.get(k, _default(k)) != ds.body.get(k, _default(k)))
+    differs = [
+        _shown(path, live_value, code_value)
+        for key in DATASOURCE_FIELDS
+        for path, live_value, code_value in _differences(key, live.get(key, _default(key)), ds.body.get(key, _default(key)))
+    ]
     missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
     if not differs and not missing_secrets:
         return Change("datasource", ds.uid, ds.name, "unchanged", live=live)
-    reason = ", ".join(differs + [f"secret {k}" for k in missing_secrets])
+    reason = ", ".join(differs[:4] + ([f"{len(differs) - 4} more"] if len(differs) > 4 else [])
+                       + [f"secret {k} not set" for k in missing_secrets])
     if live.get("readOnly"):
         return Change("datasource", ds.uid, ds.name, "refused",
                       f"differs ({reason}) but is provisioned read-only in Grafana; change its provisioning file",
                       desired=ds, live=live)
     return Change("datasource", ds.uid, ds.name, "update", reason, desired=ds, live=live, version=live.get("version"))
+
+
+def _differences(path: str, live, code):
+    """(dotted path, live value, code value) of each difference, descending into objects: a reviewer
+    sees what an update would overwrite, e.g. jsonData.timeInterval '30s' -> '15s'."""
+    if isinstance(live, dict) and isinstance(code, dict):
+        for key in sorted(set(live) | set(code)):
+            yield from _differences(f"{path}.{key}", live.get(key), code.get(key))
+    elif live != code:
+        yield path, live, code
+
+
+def _shown(path: str, live, code) -> str:
+    def value(v):
+        return "(none)" if v is None else repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..."
+    return f"{path} {value(live)} -> {value(code)}"
 
 
 def _default(key: str):
