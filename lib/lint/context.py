@@ -32,14 +32,18 @@ class QueryContext:
         language = "logql" if self.query.language == "traceql" else self.query.language
         return expand(self.query.text, self.dashboard.variables, language)
 
-    @functools.cached_property
-    def _promql(self):
-        from dashgen.lint.promql import PromQLSyntaxError, parse
-
+    def _attempt(self, parse, error):
+        """(the parsed query, None), or (None, the syntax error) for the rule that reports it."""
         try:
             return parse(self.expanded.text), None
-        except PromQLSyntaxError as exc:
+        except error as exc:
             return None, exc
+
+    @functools.cached_property
+    def _promql(self):
+        from dashgen.lint import promql
+
+        return self._attempt(promql.parse, promql.PromQLSyntaxError)
 
     @property
     def promql(self):
@@ -65,12 +69,9 @@ class QueryContext:
 
     @functools.cached_property
     def _logql(self):
-        from dashgen.lint.logql import LogQLSyntaxError, parse
+        from dashgen.lint import logql
 
-        try:
-            return parse(self.expanded.text), None
-        except LogQLSyntaxError as exc:
-            return None, exc
+        return self._attempt(logql.parse, logql.LogQLSyntaxError)
 
     @property
     def logql(self):
@@ -82,12 +83,9 @@ class QueryContext:
 
     @functools.cached_property
     def _traceql(self):
-        from dashgen.lint.traceql import TraceQLSyntaxError, parse
+        from dashgen.lint import traceql
 
-        try:
-            return parse(self.expanded.text), None
-        except TraceQLSyntaxError as exc:
-            return None, exc
+        return self._attempt(traceql.parse, traceql.TraceQLSyntaxError)
 
     @property
     def traceql(self):
