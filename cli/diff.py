@@ -20,20 +20,10 @@ def diff(obj, env_name, output):
       dashgen diff --env staging
       dashgen diff --env production --format markdown > pr-comment.md
     """
-    from dashgen.environments import environment
     from dashgen.push import diff_report
-    from dashgen.push.desired import desired_state
-    from dashgen.push.plan import make_plan
-    from dashgen.grafana import GrafanaError
-    from dashgen.push.target import connect, explained
+    from dashgen.push.run import plan_for
 
-    project = project_of(obj)
-    env = environment(project, env_name)
-    desired = desired_state(project, env, debug=obj["debug"])
-    try:
-        plan = make_plan(connect(env), desired)
-    except GrafanaError as exc:
-        raise explained(exc, env) from None
+    _, _, plan = plan_for(project_of(obj), env_name, debug=obj["debug"])
     if output == "json":
         click.echo(diff_report.as_json(plan), nl=False)
     else:

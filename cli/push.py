@@ -33,22 +33,13 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
       dashgen push --env staging                # apply
       dashgen push --env staging --prune        # also delete removed dashboards
     """
-    from dashgen.environments import environment
     from dashgen.push import report
     from dashgen.push.apply import apply
-    from dashgen.push.desired import desired_state
-    from dashgen.push.plan import make_plan
-    from dashgen.grafana import GrafanaError
-    from dashgen.push.target import connect, explained
+    from dashgen.push.run import plan_for
+    from dashgen.push.target import explained
 
     project = project_of(obj)
-    env = environment(project, env_name)
-    desired = desired_state(project, env, debug=obj["debug"])
-    grafana = connect(env)
-    try:
-        plan = make_plan(grafana, desired, prune=prune, force=force)
-    except GrafanaError as exc:
-        raise explained(exc, env) from None
+    env, grafana, plan = plan_for(project, env_name, prune=prune, force=force, debug=obj["debug"])
     refused = bool(plan.of("refused"))
     if dry_run or not plan.writes:
         click.echo(report.as_json(plan, None, None) if output == "json" else report.plan_text(plan), nl=False)
