@@ -25,7 +25,9 @@ class CompiledDashboard:
     file: str
     folder: str
     uid: str
+    title: str
     json: bytes
+    references: tuple  # (panel, uid, type) of each datasource it uses, for checks that need no parse
 
     @functools.cached_property
     def model(self) -> dict:
@@ -42,6 +44,7 @@ class CompiledDashboard:
 class Build:
     dashboards: list[CompiledDashboard]
     files: dict[str, bytes]
+    datasources: list  # the loaded datasource definitions (dashgen.loader.DatasourceSource)
 
 
 # Below this many definitions, starting worker processes costs more than it saves.
@@ -72,15 +75,17 @@ def once(errors: list[InputError]) -> list[InputError]:
     return result
 
 
-def _compile_dashboards(project: Project, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
+def _compile_dashboards(project: Project, debug: bool, alongside=None) -> tuple[list[CompiledDashboard], list[InputError]]:
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        compiled, errors = _compile_in_workers(project, files, debug, workers)
+        compiled, errors = _compile_in_workers(project, files, debug, workers, alongside)
     else:
         compiled, errors = _compile_files(project, files, debug)
+        if alongside is not None and not errors:  # nothing to overlap with; skipped when it cannot matter
+            alongside()
     errors.extend(_clashes(compiled))
     return compiled, errors
 
@@ -92,6 +97,7 @@ def _usable_cores() -> int:
 
 def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
     from dashgen.compile import compile_dashboard
+    from dashgen.datasources.checks import datasource_references
     from dashgen.loader import load_dashboards
     from dashgen.validate import schema_errors
 
@@ -109,12 +115,15 @@ def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[Com
         if found:
             errors.extend(found)
         else:
-            compiled.append(CompiledDashboard(source.file, source.folder, model["uid"], canonical_json(model)))
+            compiled.append(CompiledDashboard(source.file, source.folder, model["uid"], model["title"],
+                                              canonical_json(model), datasource_references(model)))
     return compiled, errors
 
 
-def _compile_in_workers(project: Project, files: list, debug: bool, workers: int):
-    """The same as _compile_files, on interleaved shards in forked processes, merged back into file order."""
+def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside=None):
+    """The same as _compile_files, on interleaved shards in forked processes, merged back into file
+    order. `alongside` runs here meanwhile: the workers are forked first, so the threads it may start
+    cannot leave a lock held in them."""
     import grafanalib.core  # noqa: F401 - imported once here, shared by every forked worker
 
     from dashgen.validate import is_valid
@@ -122,7 +131,10 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
     is_valid({})  # builds the validator before forking
     shards = [files[i::workers] for i in range(workers)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.starmap(_compile_files, [(project, shard, debug) for shard in shards])
+        pending = pool.starmap_async(_compile_files, [(project, shard, debug) for shard in shards])
+        if alongside is not None:
+            alongside()
+        results = pending.get()
     order = {project.relative(path): i for i, path in enumerate(files)}
     compiled = sorted((d for done, _ in results for d in done), key=lambda d: order[d.file])
     errors = sorted((e for _, failed in results for e in failed), key=lambda e: order.get(e.location.file, -1))
@@ -149,15 +161,19 @@ def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
     return errors
 
 
-def build(project: Project, debug: bool = False) -> Build:
+def build(project: Project, debug: bool = False, alongside=None) -> Build:
     """The complete contents of generated/, as relative path -> bytes; InputErrors lists every
-    problem in the dashboards, the datasources and the environments together."""
+    problem in the dashboards, the datasources and the environments together.
+
+    `alongside` is called once while the dashboards compile, for work that waits on something else
+    (push reads Grafana meanwhile). It must not raise: its outcome is the caller's to keep.
+    """
     from dashgen.datasources.checks import dashboard_reference_problems, datasource_problems
     from dashgen.environments import load_environments
     from dashgen.loader import load_datasources
     from dashgen.provisioning import provisioning_files
 
-    dashboards, errors = _compile_dashboards(project, debug)
+    dashboards, errors = _compile_dashboards(project, debug, alongside)
     sources, load_errors = load_datasources(project, debug=debug)
     errors += load_errors + datasource_problems(sources)
     if sources or load_errors:
@@ -169,4 +185,4 @@ def build(project: Project, debug: bool = False) -> Build:
     if errors:
         raise InputErrors(once(errors))
     files.update({d.path: d.json for d in dashboards})
-    return Build(dashboards=dashboards, files=files)
+    return Build(dashboards=dashboards, files=files, datasources=sources)

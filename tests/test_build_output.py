@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -186,10 +187,39 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
     assert spawned == [2, 2]
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel build needs two cores")
+def test_alongside_runs_while_the_workers_compile(project, monkeypatch):
+    """Push reads Grafana while a large project compiles: the work runs in this process, after the
+    workers are forked (so its threads cannot be copied into them), before their results are in."""
+    import dashgen.build as build_module
+
+    for n in range(6):
+        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
+    seen = []
+
+    def alongside():
+        seen.append((os.getpid(), len(multiprocessing.active_children())))
+
+    build(find_project(project.root), alongside=alongside)
+    assert seen == [(os.getpid(), 2)]
+
+
+def test_alongside_runs_after_a_small_build_and_not_after_a_failed_one(project):
+    project.write("dashboards/simple.py", SIMPLE)
+    calls = []
+    build(find_project(project.root), alongside=lambda: calls.append("ran"))
+    assert calls == ["ran"]
+    project.write("dashboards/broken.py", "1 / 0\n")
+    with pytest.raises(InputErrors):
+        build(find_project(project.root), alongside=lambda: calls.append("ran again"))
+    assert calls == ["ran"]  # a broken definition is reported without waiting for Grafana
+
+
 def _spy(function, calls):
-    def wrapper(project, files, debug, workers):
+    def wrapper(project, files, debug, workers, alongside=None):
         calls.append(workers)
-        return function(project, files, debug, workers)
+        return function(project, files, debug, workers, alongside)
     return wrapper
 
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 from dashgen.build import build
 from dashgen.project import find_project
-from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, fingerprint, owned
+from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, SERVER_OWNED, DesiredDashboard, owned
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
 
 UIDS = ["business-metrics", "database-performance", "device-fleet", "payment-processing", "service-health"]
@@ -50,12 +50,20 @@ def writes(grafana) -> list[tuple[str, str]]:
     return [(e.method, e.path) for e in grafana.writes()]
 
 
-def built_state(stack) -> dict[str, str]:
-    return {d.uid: fingerprint(owned(d.model)) for d in build(find_project(stack)).dashboards}
+def content(model: dict) -> dict:
+    return {k: v for k, v in model.items() if k not in SERVER_OWNED}
 
 
-def live_state(grafana) -> dict[str, str]:
-    return {uid: fingerprint(grafana.dashboard(uid).model) for uid in UIDS if grafana.dashboard(uid)}
+def built_state(stack) -> dict[str, dict]:
+    return {d.uid: content(owned(d.model)) for d in build(find_project(stack)).dashboards}
+
+
+def live_state(grafana) -> dict[str, dict]:
+    return {uid: content(grafana.dashboard(uid).model) for uid in UIDS if grafana.dashboard(uid)}
+
+
+def fingerprints(stack) -> dict[str, str]:
+    return {d.uid: DesiredDashboard(d, "").fingerprint for d in build(find_project(stack)).dashboards}
 
 
 def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
@@ -69,7 +77,8 @@ def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
     assert f"+ created     dashboard  service-health {grafana.url}/d/service-health/service-health" in out
     saved = [e.body for e in grafana.writes() if e.path == "/api/dashboards/db"]
     assert all(b["overwrite"] is False and b["folderUid"] == "mpac" for b in saved)
-    assert all(b["message"] == MESSAGE_PREFIX + fingerprint(b["dashboard"]) for b in saved)
+    assert {b["dashboard"]["uid"]: b["message"] for b in saved} == {
+        uid: MESSAGE_PREFIX + f for uid, f in fingerprints(stack).items()}
     assert all(OWNERSHIP_TAG in b["dashboard"]["tags"] for b in saved)
 
 
@@ -178,7 +187,7 @@ def test_a_bad_token_exits_3_without_showing_it(cli, stack, grafana, monkeypatch
     monkeypatch.setenv("TEST_GRAFANA_TOKEN", "glsa_not_a_valid_token_123")
     code, out, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
-    assert err.startswith(f"error: GET {grafana.url}/api/folders/mpac: 401 Unauthorized: Grafana did not accept "
+    assert err.startswith(f"error: GET {grafana.url}/api/search: 401 Unauthorized: Grafana did not accept "
                           "the credentials in TEST_GRAFANA_TOKEN")
     assert "glsa_not_a_valid_token_123" not in out + err
 
@@ -199,7 +208,39 @@ def test_grafana_down_exits_3(cli, stack, monkeypatch):
         pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
         code, _, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
-    assert err.startswith(f"error: GET {url}/api/folders/mpac: cannot reach Grafana at ")
+    assert err.startswith(f"error: GET {url}/api/search: cannot reach Grafana at ")
+
+
+@pytest.fixture
+def parallel(monkeypatch):
+    """Compile the five definitions in forked workers, as a large project does: push then reads
+    Grafana while they compile."""
+    import dashgen.build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+
+
+def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel):
+    assert run(cli, stack, "push", "--env", "test")[0] == 0
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert (code, writes(grafana)) == (0, [])
+    assert out.splitlines()[-1] == "9 unchanged; 0 writes"
+    requested = [e.path for e in grafana.journal]
+    assert requested[0] == "/api/search"  # read ahead, before the plan needs it
+    assert sorted(requested[1:6]) == [f"/api/dashboards/uid/{uid}/versions" for uid in UIDS]
+    assert len(requested) == 10  # and the folder and the three datasources once the build is done
+
+
+def test_a_broken_definition_is_reported_before_an_unreachable_grafana(cli, stack, parallel):
+    (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
+    with GrafanaEmulator.nothing_listening() as url:
+        pyproject = stack / "pyproject.toml"
+        text = pyproject.read_text()
+        start = text.index('url = "http://127.0.0.1:')
+        pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
+        code, out, err = run(cli, stack, "push", "--env", "test")
+    assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
 
 
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):

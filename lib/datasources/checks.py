@@ -60,26 +60,28 @@ BUILTIN_UIDS = {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"}
 
 def dashboard_reference_problems(dashboards, known: dict[str, str]) -> list[InputError]:
     """Each fixed datasource uid a dashboard uses must be defined, with the type the reference says."""
-    errors, seen = [], set()
+    errors = []
     for dash in dashboards:
-        for panel, ref in _references(dash.model):
-            uid = ref.get("uid", "")
-            if uid in BUILTIN_UIDS or uid.startswith("$") or (dash.uid, panel, uid, ref.get("type")) in seen:
-                continue
-            seen.add((dash.uid, panel, uid, ref.get("type")))  # a panel and its queries share one reference
-            if uid in known and known[uid] == ref.get("type"):
+        for panel, uid, kind in dash.references:
+            if uid in BUILTIN_UIDS or uid.startswith("$") or (uid in known and known[uid] == kind):
                 continue
             where = Location(file=dash.file, dashboard=dash.uid, panel=panel)
             if uid not in known:
                 message = f"datasource {uid!r} is not defined under datasources/ (known: {', '.join(sorted(known))})"
             else:
-                message = f"datasource {uid!r} is a {known[uid]} datasource, but the reference says {ref.get('type')!r}"
+                message = f"datasource {uid!r} is a {known[uid]} datasource, but the reference says {kind!r}"
             errors.append(InputError(where, message))
     return errors
 
 
+def datasource_references(model: dict) -> tuple[tuple[str | None, str, str | None], ...]:
+    """(panel title or None, uid, type) of every datasource reference in a compiled dashboard, each
+    once (a panel and its queries share one reference)."""
+    found = {(panel, ref.get("uid", ""), ref.get("type")): None for panel, ref in _references(model)}
+    return tuple(found)
+
+
 def _references(model: dict):
-    """(panel title or None, datasource reference) of every reference in a compiled dashboard."""
     for panel in model.get("panels", []):
         for item in [panel, *panel.get("panels", [])]:
             if "datasource" in item:

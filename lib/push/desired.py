@@ -3,12 +3,13 @@ dashboards, each dashboard marked as dashgen's and fingerprinted."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashgen.canonical import canonical_json
+from dashgen.build import CompiledDashboard
 from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
 
@@ -19,12 +20,32 @@ MESSAGE_PREFIX = "dashgen push "  # + fingerprint: the version message is the re
 
 @dataclass(frozen=True)
 class DesiredDashboard:
-    uid: str
-    title: str
+    """One compiled dashboard bound for a folder. Its model is parsed only when it is sent or
+    compared: a push with nothing to do needs just the fingerprint."""
+
+    compiled: CompiledDashboard
     folder_uid: str  # "" for Grafana's root folder
-    model: dict
-    fingerprint: str
-    file: str
+
+    @property
+    def uid(self) -> str:
+        return self.compiled.uid
+
+    @property
+    def file(self) -> str:
+        return self.compiled.file
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Names the build output: equal fingerprints, equal dashboards (the JSON is canonical)."""
+        return hashlib.sha256(self.compiled.json).hexdigest()[:16]
+
+    @functools.cached_property
+    def model(self) -> dict:
+        return owned(self.compiled.model)
+
+    @property
+    def title(self) -> str:
+        return self.compiled.title
 
 
 @dataclass(frozen=True)
@@ -42,10 +63,14 @@ class Desired:
     dashboards: list[DesiredDashboard] = field(default_factory=list)
 
 
-def fingerprint(model: dict) -> str:
-    """What a dashboard says, whoever stored it: its canonical JSON without server-owned fields."""
-    content = {k: v for k, v in model.items() if k not in SERVER_OWNED}
-    return hashlib.sha256(canonical_json(content)).hexdigest()[:16]
+def same_content(live: dict, desired: DesiredDashboard) -> bool:
+    """Whether the live model says what the definition says, whoever stored it: equal but for the
+    fields the server owns (compared as JSON values, so Grafana writing 1.0 as 1 is no change)."""
+    return _content(live) == _content(desired.model)
+
+
+def _content(model: dict) -> dict:
+    return {k: v for k, v in model.items() if k not in SERVER_OWNED}
 
 
 def owned(model: dict) -> dict:
@@ -54,22 +79,20 @@ def owned(model: dict) -> dict:
     return {**model, "tags": tags if OWNERSHIP_TAG in tags else [*tags, OWNERSHIP_TAG]}
 
 
-def desired_state(project, env: Environment, environ=os.environ, debug: bool = False) -> Desired:
+def desired_state(project, env: Environment, environ=os.environ, debug: bool = False, alongside=None) -> Desired:
+    """`alongside`, if given, runs while the definitions compile (see dashgen.build.build)."""
     from dashgen.build import build
-    from dashgen.loader import load_datasources
     from dashgen.provisioning import ROOT_FOLDER, folder_uid
 
-    result = build(project, debug=debug)  # everything validated, or InputErrors
+    result = build(project, debug=debug, alongside=alongside)  # everything validated, or InputErrors
     desired = Desired()
     for dash in result.dashboards:
         title = env.folder if env.folder and dash.folder == project.default_folder else dash.folder
         uid = "" if title == ROOT_FOLDER else folder_uid(title)
         if uid:
             desired.folders[uid] = title
-        model = owned(dash.model)
-        desired.dashboards.append(DesiredDashboard(dash.uid, model["title"], uid, model, fingerprint(model), dash.file))
-    sources, _ = load_datasources(project, debug=debug)
-    for source in sources:
+        desired.dashboards.append(DesiredDashboard(dash, uid))
+    for source in result.datasources:
         ds = source.datasource
         desired.datasources.append(DesiredDatasource(ds.uid, ds.name, _datasource_body(ds, env, environ, source.file), source.file))
     return desired

@@ -4,7 +4,8 @@ Reading the live state is the slow part against a distant Grafana. One search li
 dashgen owns (by tag); for each of them the newest version (a small answer) says whether it is
 still exactly what dashgen pushed for the current definition: its message carries the fingerprint
 of what was pushed. Only the others, new, changed or edited by hand, are fetched whole. Requests
-run concurrently.
+run concurrently, and the search and the versions need no definition, so push reads them while
+the definitions compile (`read_live`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana, GrafanaError
-from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, fingerprint
+from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, same_content
 
 CONCURRENCY = 16
 DATASOURCE_FIELDS = ("access", "basicAuth", "basicAuthUser", "isDefault", "jsonData", "name", "type", "url")
@@ -46,45 +47,67 @@ class Plan:
         return self.of("create", "update", "delete")
 
 
-def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bool = False) -> Plan:
+@dataclass(frozen=True)
+class Live:
+    """The dashboards dashgen owns in Grafana (search hits by uid) and the newest version of each
+    (None where there is none, or the token may not read history)."""
+
+    managed: dict[str, dict]
+    latest: dict[str, dict | None]
+
+    def history(self, grafana: Grafana, uid: str) -> dict | None:
+        return self.latest[uid] if uid in self.latest else _history(grafana, uid)
+
+
+def read_live(grafana: Grafana) -> Live:
+    """What the plan needs from Grafana before it knows the definitions."""
+    managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        latest = dict(zip(managed, pool.map(lambda uid: _history(grafana, uid), managed)))
+    return Live(managed, latest)
+
+
+def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bool = False,
+              live: Live | None = None) -> Plan:
+    """`live` is what read_live returned, if it was read ahead; otherwise it is read here."""
     plan = Plan(grafana.url)
+    if live is None:
+        live = read_live(grafana)
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         folders = dict(zip(desired.folders, pool.map(grafana.get_folder, desired.folders)))
         datasources = dict(zip([d.uid for d in desired.datasources],
                                pool.map(grafana.get_datasource, [d.uid for d in desired.datasources])))
-        managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
         for uid, title in sorted(desired.folders.items()):
             plan.changes.append(_folder(uid, title, folders[uid]))
         for ds in desired.datasources:
             plan.changes.append(_datasource(ds, datasources[ds.uid]))
-        plan.changes.extend(pool.map(lambda d: _dashboard(grafana, d, managed.get(d.uid), force), desired.dashboards))
-    defined = {d.uid for d in desired.dashboards}
-    orphans = [hit for uid, hit in sorted(managed.items()) if uid not in defined]
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        plan.changes.extend(pool.map(lambda hit: _orphan(grafana, hit, prune, force), orphans))
+        plan.changes.extend(pool.map(lambda d: _dashboard(grafana, d, live, force), desired.dashboards))
+        defined = {d.uid for d in desired.dashboards}
+        orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
+        plan.changes.extend(pool.map(lambda hit: _orphan(grafana, hit, live, prune, force), orphans))
     return plan
 
 
-def _orphan(grafana: Grafana, hit: dict, prune: bool, force: bool) -> Change:
+def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -> Change:
     """A dashboard tagged as dashgen's that no definition produces any more. --prune deletes it only
     when its live version is one dashgen saved: a copy saved by someone, or a hand edit, is kept."""
     uid, title, url = hit["uid"], hit.get("title", hit["uid"]), grafana.url + hit.get("url", "")
     if not prune:
         return Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url)
-    live = grafana.get_dashboard(uid)
-    if live is None:
+    found = grafana.get_dashboard(uid)
+    if found is None:
         return Change("dashboard", uid, title, "unchanged", "already gone", url=url)
-    meta = live.get("meta", {})
-    version = meta.get("version", live["dashboard"].get("version"))
-    latest = _history(grafana, uid)
+    meta = found.get("meta", {})
+    version = meta.get("version", found["dashboard"].get("version"))
+    latest = live.history(grafana, uid)
     if _pushed_by_dashgen(latest, version):
-        return Change("dashboard", uid, title, "delete", "no longer defined", live=live["dashboard"], version=version, url=url)
+        return Change("dashboard", uid, title, "delete", "no longer defined", live=found["dashboard"], version=version, url=url)
     edit = _edited_by(latest, meta, version)
     if force:
         return Change("dashboard", uid, title, "delete", f"no longer defined; {edit}; --force deletes it", forced=True,
-                      live=live["dashboard"], version=version, url=url)
+                      live=found["dashboard"], version=version, url=url)
     return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}; --force deletes it (after a backup)",
-                  live=live["dashboard"], version=version, url=url)
+                  live=found["dashboard"], version=version, url=url)
 
 
 def _url(grafana: Grafana, found: dict) -> str:
@@ -164,25 +187,26 @@ def _history(grafana: Grafana, uid: str) -> dict | None:
         raise
 
 
-def _dashboard(grafana: Grafana, desired, hit: dict | None, force: bool) -> Change:
-    latest = _history(grafana, desired.uid) if hit is not None else None
+def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
+    hit = live.managed.get(desired.uid)
+    latest = live.history(grafana, desired.uid) if hit is not None else None
     if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
             and hit.get("folderUid", "") == desired.folder_uid:
         return Change("dashboard", desired.uid, desired.title, "unchanged", url=grafana.url + hit.get("url", ""))
-    live = grafana.get_dashboard(desired.uid)
-    if live is None:
+    found = grafana.get_dashboard(desired.uid)
+    if found is None:
         return Change("dashboard", desired.uid, desired.title, "create", desired=desired)
-    model, meta = live["dashboard"], live.get("meta", {})
-    base = dict(desired=desired, live=model, version=meta.get("version", model.get("version")), url=_url(grafana, live))
+    model, meta = found["dashboard"], found.get("meta", {})
+    base = dict(desired=desired, live=model, version=meta.get("version", model.get("version")), url=_url(grafana, found))
     if OWNERSHIP_TAG not in (model.get("tags") or []):
         return Change("dashboard", desired.uid, desired.title, "refused",
                       f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it to "
                       "hand it over, or delete it", **base)
     moved = meta.get("folderUid", "") != desired.folder_uid
-    if fingerprint(model) == desired.fingerprint and not moved:
+    if same_content(model, desired) and not moved:
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
-    if latest is None:
-        latest = _history(grafana, desired.uid)
+    if hit is None:  # tagged, but not (yet) in the search index, which 12.x updates lazily
+        latest = live.history(grafana, desired.uid)
     if latest is None:
         return Change("dashboard", desired.uid, desired.title, "update",
                       "its history is not readable with this token, so a hand edit would go unnoticed", **base)

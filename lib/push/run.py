@@ -5,17 +5,43 @@ from __future__ import annotations
 from dashgen.environments import Environment, environment
 from dashgen.grafana import Grafana, GrafanaError
 from dashgen.push.desired import desired_state
-from dashgen.push.plan import Plan, make_plan
+from dashgen.push.plan import Live, Plan, make_plan, read_live
 from dashgen.push.target import connect, explained
 
 
 def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
              debug: bool = False) -> tuple[Environment, Grafana, Plan]:
-    """Builds, connects and plans; a refused credential comes back with what to do about it."""
+    """Builds, connects and plans; a refused credential comes back with what to do about it.
+
+    What Grafana holds is read while the definitions compile: the two take about as long on a large
+    project, and a push with nothing to do is little else.
+    """
     env = environment(project, env_name)
-    desired = desired_state(project, env, debug=debug)
     grafana = connect(env)
+    reading = _ReadAhead(grafana)
+    desired = desired_state(project, env, debug=debug, alongside=reading)
     try:
-        return env, grafana, make_plan(grafana, desired, prune=prune, force=force)
+        return env, grafana, make_plan(grafana, desired, prune=prune, force=force, live=reading.result())
     except GrafanaError as exc:
         raise explained(exc, env) from None
+
+
+class _ReadAhead:
+    """read_live, run by the build while it compiles; its error waits until the build has succeeded
+    (a broken definition is reported before an unreachable Grafana)."""
+
+    def __init__(self, grafana: Grafana):
+        self.grafana = grafana
+        self.live: Live | None = None
+        self.error: GrafanaError | None = None
+
+    def __call__(self) -> None:
+        try:
+            self.live = read_live(self.grafana)
+        except GrafanaError as exc:
+            self.error = exc
+
+    def result(self) -> Live | None:
+        if self.error is not None:
+            raise self.error
+        return self.live
