@@ -59,9 +59,9 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
             matched.add(id(before))
             _add_change(result, before, panel)
     result.removed = [p.get("title", "") for p in old_panels if id(p) not in matched]
-    keys = set(old or {}) | set(new or {})
-    result.settings = sorted(k for k in keys - {"panels", "templating", "id", "version"}
-                             if (old or {}).get(k) != (new or {}).get(k))
+    if old is not None and new is not None:  # a dashboard added or removed: every setting would be listed
+        keys = set(old) | set(new)
+        result.settings = sorted(k for k in keys - {"panels", "templating", "id", "version"} if old.get(k) != new.get(k))
     result.variables = _variables((old or {}).get("templating", {}).get("list", []),
                                   (new or {}).get("templating", {}).get("list", []))
     return result

@@ -13,6 +13,7 @@ from dashgen.push.plan import Plan
 SYMBOLS = {
     "create": "+", "created": "+", "update": "~", "updated": "~", "delete": "-", "deleted": "-",
     "unchanged": "=", "refused": "!", "orphaned": "?", "failed": "x", "not applied": ".",
+    "added": "+", "changed": "~", "removed": "-",  # between two commits (dashgen diff --against)
 }
 
 
