@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 from dashgen.build import build
 from dashgen.project import find_project
-from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, SERVER_OWNED, DesiredDashboard, owned
+from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, SERVER_OWNED, DesiredDashboard, owned
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
 
 UIDS = ["business-metrics", "database-performance", "device-fleet", "payment-processing", "service-health"]
@@ -410,11 +410,82 @@ def test_many_dashboards_are_written_concurrently_and_a_failure_stops_the_rest(c
     assert code == 0 and out.endswith("31 unchanged; 0 writes\n")
 
 
-def test_a_datasource_update_says_what_it_overwrites(cli, stack, grafana):
+def test_a_datasource_definition_change_updates_it_saying_what_it_overwrites(cli, stack, grafana):
     run(cli, stack, "push", "--env", "test")
-    stored = grafana.state.datasources["prometheus"]  # edited in Grafana
-    stored.json_data = {**stored.json_data, "timeInterval": "30s", "handAdded": True}
-    code, out, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
+    sent = [e.body for e in grafana.writes() if e.path == "/api/datasources"]
+    assert all(len(b["jsonData"][DATASOURCE_MARK]) == 16 for b in sent)  # what push wrote, recorded
+    path = stack / "datasources" / "mpac.py"
+    path.write_text(path.read_text().replace('scrape_interval="15s"', 'scrape_interval="30s"'))
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
-    assert ("~ update    datasource prometheus (jsonData.handAdded True -> (none), "
-            "jsonData.timeInterval '30s' -> '15s')") in out
+    assert "~ updated     datasource prometheus (jsonData.timeInterval '15s' -> '30s')" in out
+    assert writes(grafana) == [("PUT", "/api/datasources/uid/prometheus")]
+    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+
+
+def hand_edit_prometheus(ds) -> None:
+    ds.json_data = {**ds.json_data, "timeInterval": "30s", "handAdded": True}
+
+
+def test_a_datasource_edited_in_grafana_is_refused_and_kept(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.ui_edit_datasource("prometheus", hand_edit_prometheus)
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert (code, writes(grafana)) == (1, [])
+    assert ("! refused   datasource prometheus (changed in Grafana (version 2) after dashgen pushed it: "
+            "jsonData.handAdded True -> (none), jsonData.timeInterval '30s' -> '15s'; "
+            "--force overwrites it (after a backup))") in out
+    assert grafana.state.datasources["prometheus"].json_data["timeInterval"] == "30s"
+
+
+def test_force_overwrites_an_edited_datasource_after_a_backup_without_secrets(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.ui_edit_datasource("prometheus", hand_edit_prometheus)
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
+    assert code == 0 and "~ updated     datasource prometheus (changed in Grafana (version 2)" in out
+    backup = stack / ".dashgen" / "backups" / "test" / "datasources" / "prometheus.v2.json"
+    assert f"backup of the version it replaced: {backup}" in out
+    saved = json.loads(backup.read_text())
+    assert saved["jsonData"]["timeInterval"] == "30s" and "secureJsonData" not in saved
+    assert grafana.state.datasources["prometheus"].json_data["timeInterval"] == "15s"
+    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+
+
+def test_a_datasource_dashgen_did_not_create_is_taken_over_only_with_force(cli, stack, grafana):
+    grafana.add_datasource({"uid": "prometheus", "name": "Prometheus", "type": "prometheus", "access": "proxy",
+                            "url": "http://prometheus:9090", "jsonData": {"timeInterval": "1m"}})
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 1
+    assert "! refused   datasource prometheus (was not created by dashgen push: isDefault False -> True, " in out
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
+    assert code == 0 and "~ updated     datasource prometheus (was not created by dashgen push; --force overwrites" in out
+
+
+def test_a_datasource_already_as_defined_is_marked_once(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    stored = grafana.state.datasources["prometheus"]
+    del stored.json_data[DATASOURCE_MARK]  # as if someone had created it exactly as the code says
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0 and "~ updated     datasource prometheus (already as defined; records that dashgen set it)" in out
+    assert writes(grafana) == [("PUT", "/api/datasources/uid/prometheus")]
+    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+
+
+def test_a_folder_renamed_in_grafana_is_refused_and_its_dashboards_still_pushed(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.ui_rename_folder("mpac", "MPAC (old)", user="erin")
+    path = stack / "dashboards" / "service_health.py"
+    path.write_text(path.read_text().replace('"Service health"', '"Service health v2"'))
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 1
+    assert ("! refused   folder     mpac (titled 'MPAC (old)' in Grafana, last changed by erin at "
+            "2025-11-20T12:00:") in out
+    assert "--force renames it to 'MPAC')" in out
+    assert "~ updated     dashboard  service-health" in out
+    assert grafana.state.folders["mpac"].title == "MPAC (old)"
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
+    assert code == 0 and grafana.state.folders["mpac"].title == "MPAC"
+    assert (stack / ".dashgen" / "backups" / "test" / "folders" / "mpac.v2.json").is_file()

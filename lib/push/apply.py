@@ -113,9 +113,9 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
         return Outcome(change, f"{change.action}d", change.reason)
     if change.kind == "datasource":
         if change.action == "create":
-            grafana.create_datasource(change.desired.body)
+            grafana.create_datasource(change.desired.marked_body())
         else:
-            grafana.update_datasource(change.uid, {**change.desired.body, "version": change.version})
+            grafana.update_datasource(change.uid, {**change.desired.marked_body(), "version": change.version})
         return Outcome(change, f"{change.action}d", change.reason)
     if change.action == "delete":
         try:
@@ -130,10 +130,12 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
 
 
 def _back_up(change: Change, backups: Path) -> str:
-    """Saves the hand-edited live JSON before --force replaces or deletes it; the path is reported."""
-    path = backups / f"{change.uid}.v{change.version}.json"
+    """Saves the live JSON before --force replaces or deletes it; the path is reported. Dashboards
+    go in `backups`, folders and datasources (whose secrets Grafana never returns) in sub-folders."""
+    folder = backups if change.kind == "dashboard" else backups / f"{change.kind}s"
+    path = folder / f"{change.uid}.v{change.version}.json"
     try:
-        backups.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         path.write_bytes(canonical_json(change.live))
     except OSError as exc:
         raise DashgenError(f"cannot back up {change.uid} to {path}: {exc.strerror or exc}; nothing was pushed") from None

@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashgen.build import CompiledDashboard
+from dashgen.canonical import canonical_json
 from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
 
 OWNERSHIP_TAG = "dashgen"  # dashgen changes and deletes only dashboards carrying it
 SERVER_OWNED = ("id", "version")  # Grafana sets these; they say nothing about the content
 MESSAGE_PREFIX = "dashgen push "  # + fingerprint: the version message is the record of what was pushed
+# Datasources have no version message: push records the fingerprint of what it wrote in jsonData under
+# this key, which Grafana stores and its settings page sends back untouched.
+DATASOURCE_MARK = "dashgenFingerprint"
+DATASOURCE_FIELDS = ("access", "basicAuth", "basicAuthUser", "isDefault", "jsonData", "name", "type", "url")
+_DATASOURCE_DEFAULTS = {"jsonData": {}, "basicAuthUser": "", "basicAuth": False, "isDefault": False}
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,28 @@ class DesiredDashboard:
 class DesiredDatasource:
     uid: str
     name: str
-    body: dict  # the API body, secrets resolved
+    body: dict  # the API body, secrets resolved, without the mark
     file: str
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return datasource_fingerprint(self.body)
+
+    def marked_body(self) -> dict:
+        """The body push sends: jsonData carries the fingerprint of the settings it sets."""
+        return {**self.body, "jsonData": {**self.body.get("jsonData", {}), DATASOURCE_MARK: self.fingerprint}}
+
+
+def datasource_settings(body: dict) -> dict:
+    """What a datasource is compared on: the settings push sets (absent ones at Grafana's defaults),
+    without the mark; secrets cannot be read back, so they are not among them."""
+    settings = {key: body.get(key, _DATASOURCE_DEFAULTS.get(key)) for key in DATASOURCE_FIELDS}
+    settings["jsonData"] = {k: v for k, v in (settings["jsonData"] or {}).items() if k != DATASOURCE_MARK}
+    return settings
+
+
+def datasource_fingerprint(body: dict) -> str:
+    return hashlib.sha256(canonical_json(datasource_settings(body))).hexdigest()[:16]
 
 
 @dataclass

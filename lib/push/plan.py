@@ -14,10 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana, GrafanaError
-from dashgen.push.desired import MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, same_content
+from dashgen.push.desired import (
+    DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings, same_content,
+)
 
 CONCURRENCY = 16
-DATASOURCE_FIELDS = ("access", "basicAuth", "basicAuthUser", "isDefault", "jsonData", "name", "type", "url")
 
 
 @dataclass
@@ -78,9 +79,9 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
         datasources = dict(zip([d.uid for d in desired.datasources],
                                pool.map(grafana.get_datasource, [d.uid for d in desired.datasources])))
         for uid, title in sorted(desired.folders.items()):
-            plan.changes.append(_folder(uid, title, folders[uid]))
+            plan.changes.append(_folder(uid, title, folders[uid], force))
         for ds in desired.datasources:
-            plan.changes.append(_datasource(ds, datasources[ds.uid]))
+            plan.changes.append(_datasource(ds, datasources[ds.uid], force))
         plan.changes.extend(pool.map(lambda d: _dashboard(grafana, d, live, force), desired.dashboards))
         defined = {d.uid for d in desired.dashboards}
         orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
@@ -114,33 +115,51 @@ def _url(grafana: Grafana, found: dict) -> str:
     return grafana.url + found.get("meta", {}).get("url", "")
 
 
-def _folder(uid: str, title: str, live: dict | None) -> Change:
+def _folder(uid: str, title: str, live: dict | None, force: bool) -> Change:
+    """A folder's title is all dashgen sets, and its uid comes from the title: a live title that
+    differs was changed in Grafana (or in case only, in code). It is renamed back only with --force."""
     if live is None:
         return Change("folder", uid, title, "create", desired=title)
-    if live.get("title") != title:
-        return Change("folder", uid, title, "update", f"title {live.get('title')!r} -> {title!r}", desired=title,
-                      live=live, version=live.get("version"))
-    return Change("folder", uid, title, "unchanged", live=live)
+    if live.get("title") == title:
+        return Change("folder", uid, title, "unchanged", live=live)
+    base = dict(desired=title, live=live, version=live.get("version"))
+    edit = (f"titled {live.get('title')!r} in Grafana, last changed by {live.get('updatedBy') or 'someone'} "
+            f"at {live.get('updated') or 'an unknown time'}")
+    if force:
+        return Change("folder", uid, title, "update", f"{edit}; --force renames it", forced=True, **base)
+    return Change("folder", uid, title, "refused", f"{edit}; --force renames it to {title!r}", **base)
 
 
-def _datasource(ds, live: dict | None) -> Change:
+def _datasource(ds, live: dict | None, force: bool) -> Change:
+    """Like a dashboard's version message, the mark in jsonData says what push last wrote: settings
+    that no longer match it were changed in Grafana, and are kept unless --force."""
     if live is None:
         return Change("datasource", ds.uid, ds.name, "create", desired=ds)
-    differs = [
-        _shown(path, live_value, code_value)
-        for key in DATASOURCE_FIELDS
-        for path, live_value, code_value in _differences(key, live.get(key, _default(key)), ds.body.get(key, _default(key)))
-    ]
+    live_settings, code_settings = datasource_settings(live), datasource_settings(ds.body)
+    differs = [_shown(path, live_value, code_value)
+               for key in code_settings
+               for path, live_value, code_value in _differences(key, live_settings[key], code_settings[key])]
     missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
+    mark = (live.get("jsonData") or {}).get(DATASOURCE_MARK)
+    base = dict(desired=ds, live=live, version=live.get("version"))
     if not differs and not missing_secrets:
-        return Change("datasource", ds.uid, ds.name, "unchanged", live=live)
+        if mark == ds.fingerprint or live.get("readOnly"):
+            return Change("datasource", ds.uid, ds.name, "unchanged", live=live)
+        return Change("datasource", ds.uid, ds.name, "update", "already as defined; records that dashgen set it", **base)
     reason = ", ".join(differs[:4] + ([f"{len(differs) - 4} more"] if len(differs) > 4 else [])
                        + [f"secret {k} not set" for k in missing_secrets])
     if live.get("readOnly"):
         return Change("datasource", ds.uid, ds.name, "refused",
                       f"differs ({reason}) but is provisioned read-only in Grafana; change its provisioning file",
                       desired=ds, live=live)
-    return Change("datasource", ds.uid, ds.name, "update", reason, desired=ds, live=live, version=live.get("version"))
+    if mark == datasource_fingerprint(live):
+        return Change("datasource", ds.uid, ds.name, "update", reason, **base)
+    edit = ("was not created by dashgen push" if mark is None
+            else f"changed in Grafana (version {live.get('version')}) after dashgen pushed it")
+    if force:
+        return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites {reason}", forced=True, **base)
+    return Change("datasource", ds.uid, ds.name, "refused", f"{edit}: {reason}; --force overwrites it (after a backup)",
+                  **base)
 
 
 def _differences(path: str, live, code):
@@ -157,10 +176,6 @@ def _shown(path: str, live, code) -> str:
     def value(v):
         return "(none)" if v is None else repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..."
     return f"{path} {value(live)} -> {value(code)}"
-
-
-def _default(key: str):
-    return {"jsonData": {}, "basicAuthUser": "", "basicAuth": False, "isDefault": False}.get(key)
 
 
 def _pushed_by_dashgen(latest: dict | None, live_version) -> bool:

@@ -69,3 +69,19 @@ def add_datasource(state: State, fields: dict, read_only: bool = False) -> Datas
     )
     state.datasources[ds.uid] = ds
     return ds
+
+
+def ui_edit_datasource(state: State, uid: str, mutate: Callable[[Datasource], None]) -> Datasource:
+    """Someone saved the datasource's settings page: `mutate` changes the record (jsonData, url...);
+    the version goes up by one. The page sends jsonData back whole, keys it does not show included."""
+    ds = state.datasources[uid]
+    mutate(ds)
+    ds.version += 1
+    return ds
+
+
+def ui_rename_folder(state: State, uid: str, title: str, user: str = "alice") -> Folder:
+    folder = state.folders[uid]
+    folder.title, folder.version = title, folder.version + 1
+    folder.updated, folder.updated_by = state.now(), user
+    return folder

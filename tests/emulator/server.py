@@ -154,6 +154,14 @@ class GrafanaEmulator:
         with self._lock:
             return seed.add_datasource(self.state, fields, read_only)
 
+    def ui_edit_datasource(self, uid: str, mutate: Callable[[Datasource], None]) -> Datasource:
+        with self._lock:
+            return seed.ui_edit_datasource(self.state, uid, mutate)
+
+    def ui_rename_folder(self, uid: str, title: str, user: str = "alice") -> Folder:
+        with self._lock:
+            return seed.ui_rename_folder(self.state, uid, title, user)
+
     def mark_provisioned(self, uid: str, allow_ui_updates: bool = False, external_id: str = "") -> None:
         with self._lock:
             dash = self.state.dashboards[uid]
