@@ -404,6 +404,18 @@ def test_read_only_datasource_refuses_update_and_delete(grafana, api):
     assert error.value.response == {"message": "bad request data"}
 
 
+
+def test_ui_edits_of_a_datasource_and_a_folder_raise_their_versions(grafana, api):
+    api.datasource.create_datasource({**PROMETHEUS, "jsonData": {"timeInterval": "15s", "mark": "kept"}})
+    grafana.ui_edit_datasource("prometheus", lambda ds: ds.json_data.update(timeInterval="30s"))
+    got = api.datasource.get_datasource_by_uid("prometheus")
+    assert (got["version"], got["jsonData"]) == (2, {"timeInterval": "30s", "mark": "kept"})
+    api.folder.create_folder("Team", uid="team")
+    grafana.ui_rename_folder("team", "Team (renamed)", user="erin")
+    folder = api.folder.get_folder("team")
+    assert (folder["title"], folder["version"], folder["updatedBy"]) == ("Team (renamed)", 2, "erin")
+
+
 # Faults, timing, journal
 
 
