@@ -15,7 +15,7 @@ from dashgen import __version__
 COMMANDS = {
     "build": ("build", "Compile the definitions into Grafana provisioning files under generated/."),
     "lint": ("lint", "Check every query and panel for cardinality and correctness."),
-    "diff": ("diff", "Show what a push would change, panel by panel."),
+    "diff": ("diff", "Show what a change does, panel by panel: since a commit, or against a Grafana."),
     "push": ("push", "Make an environment's Grafana match the build, safely."),
 }
 
@@ -45,13 +45,14 @@ class LazyGroup(click.Group):
     help="Project folder (default: the nearest parent with a [tool.dashgen] pyproject.toml).",
 )
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors in definitions.")
+@click.option("--no-cache", is_flag=True, help="Compile every definition, even where nothing it read has changed.")
 @click.pass_context
-def cli(ctx, project_dir, debug):
+def cli(ctx, project_dir, debug, no_cache):
     """dashgen: Grafana dashboards and datasources as code.
 
     Define dashboards in Python (grafanalib) under dashboards/, then build, lint, diff and push them.
     """
-    ctx.obj = {"project_dir": project_dir, "debug": debug}
+    ctx.obj = {"project_dir": project_dir, "debug": debug, "cache": not no_cache}
 
 
 def main() -> None:

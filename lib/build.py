@@ -76,17 +76,25 @@ def once(errors: list[InputError]) -> list[InputError]:
 
 
 def _compile_dashboards(project: Project, debug: bool, alongside=None) -> tuple[list[CompiledDashboard], list[InputError]]:
+    from dashgen import build_cache
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
+    cached = build_cache.load(project, files) if project.cache else None
+    if cached is not None:
+        if alongside is not None:
+            alongside()
+        return cached, []
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        compiled, errors = _compile_in_workers(project, files, debug, workers, alongside)
+        compiled, errors, read = _compile_in_workers(project, files, debug, workers, alongside)
     else:
-        compiled, errors = _compile_files(project, files, debug)
+        compiled, errors, read = _compile_files(project, files, debug)
         if alongside is not None and not errors:  # nothing to overlap with; skipped when it cannot matter
             alongside()
     errors.extend(_clashes(compiled))
+    if not errors and project.cache:
+        build_cache.store(project, files, compiled, read)
     return compiled, errors
 
 
@@ -95,13 +103,16 @@ def _usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
+def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError], set[str]]:
+    """The compiled dashboards, the errors, and the files the compile read (see build_cache)."""
+    from dashgen import build_cache
     from dashgen.compile import compile_dashboard
     from dashgen.datasources.checks import datasource_references
     from dashgen.loader import load_dashboards
     from dashgen.validate import schema_errors
 
     compiled, errors = [], []
+    build_cache.start_recording()
     for source in load_dashboards(project, files, debug=debug):
         if isinstance(source, InputError):
             errors.append(source)
@@ -117,7 +128,7 @@ def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[Com
         else:
             compiled.append(CompiledDashboard(source.file, source.folder, model["uid"], model["title"],
                                               canonical_json(model), datasource_references(model)))
-    return compiled, errors
+    return compiled, errors, build_cache.stop_recording()
 
 
 def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside=None):
@@ -136,9 +147,10 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
             alongside()
         results = pending.get()
     order = {project.relative(path): i for i, path in enumerate(files)}
-    compiled = sorted((d for done, _ in results for d in done), key=lambda d: order[d.file])
-    errors = sorted((e for _, failed in results for e in failed), key=lambda e: order.get(e.location.file, -1))
-    return compiled, errors
+    compiled = sorted((d for done, _, _ in results for d in done), key=lambda d: order[d.file])
+    errors = sorted((e for _, failed, _ in results for e in failed), key=lambda e: order.get(e.location.file, -1))
+    read = set().union(*(r for _, _, r in results))
+    return compiled, errors, read
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:

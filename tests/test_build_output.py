@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -169,12 +170,13 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
 
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    sequential = build(find_project(project.root)).files
+    uncached = dataclasses.replace(find_project(project.root), cache=False)
+    sequential = build(uncached).files
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
     spawned = []
     monkeypatch.setattr(build_module, "_compile_in_workers", _spy(build_module._compile_in_workers, spawned))
 
-    assert build(find_project(project.root)).files == sequential
+    assert build(uncached).files == sequential
     project.write("dashboards/d1.py", "x = 1\n")
     project.write("dashboards/d4.py", "1 / 0\n")
     with pytest.raises(InputErrors) as failed:

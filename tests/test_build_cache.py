@@ -1,0 +1,162 @@
+"""The compile cache: a build reuses the last compile only while nothing that compile read has
+changed, whatever the change is (a definition, a helper, a file a definition opened, the settings,
+a library), and never serves a stale dashboard."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+import pytest
+
+from conftest import SIMPLE
+from dashgen import build_cache
+from dashgen.build import build
+from dashgen.project import find_project
+
+HELPER_USER = '''
+from dashboards._titles import TITLE
+''' + SIMPLE.replace('title="Simple"', "title=TITLE")
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """Counts the definitions actually compiled (not served from the cache)."""
+    import dashgen.build as build_module
+
+    calls = []
+    real = build_module._compile_files
+
+    def spy(project, files, debug):
+        calls.extend(project.relative(f) for f in files)
+        return real(project, files, debug)
+
+    monkeypatch.setattr(build_module, "_compile_files", spy)
+    return calls
+
+
+def titles(project) -> dict[str, str]:
+    return {d.uid: d.model["title"] for d in build(find_project(project.root)).dashboards}
+
+
+def test_an_unchanged_project_is_not_compiled_again(project, compiles):
+    project.write("dashboards/simple.py", SIMPLE)
+    first = build(find_project(project.root))
+    second = build(find_project(project.root))
+    assert compiles == ["dashboards/simple.py"]
+    assert second.files == first.files
+    assert [(d.uid, d.title, d.references) for d in second.dashboards] == \
+        [(d.uid, d.title, d.references) for d in first.dashboards]
+    assert (project.root / ".dashgen/cache/.gitignore").read_text().endswith("*\n")
+
+
+@pytest.mark.parametrize("change", [
+    "definition", "helper", "data file in the project", "data file elsewhere", "new definition", "settings",
+])
+def test_any_change_to_what_the_compile_read_compiles_again(project, compiles, tmp_path, change):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("Outside")
+    project.write("dashboards/_titles.py", f'TITLE = open("{project.root}/title.txt").read() + open("{elsewhere}").read()\n')
+    project.write("title.txt", "Inside")
+    project.write("dashboards/simple.py", HELPER_USER)
+    assert titles(project) == {"simple": "InsideOutside"}
+    if change == "definition":
+        project.write("dashboards/simple.py", HELPER_USER.replace("title=TITLE", 'title=TITLE + "!"'))
+    elif change == "helper":
+        project.write("dashboards/_titles.py", 'TITLE = "Helper"\n')
+    elif change == "data file in the project":
+        project.write("title.txt", "Changed")
+    elif change == "data file elsewhere":
+        elsewhere.write_text("Changed elsewhere")
+    elif change == "new definition":
+        project.write("dashboards/other.py", SIMPLE.replace('uid="simple"', 'uid="other"'))
+    else:
+        (project.root / "pyproject.toml").write_text(
+            (project.root / "pyproject.toml").read_text().replace('"Team"', '"Ops"'))
+    expected = {
+        "definition": {"simple": "InsideOutside!"}, "helper": {"simple": "Helper"},
+        "data file in the project": {"simple": "ChangedOutside"},
+        "data file elsewhere": {"simple": "InsideChanged elsewhere"},
+        "new definition": {"simple": "InsideOutside", "other": "Simple"}, "settings": {"simple": "InsideOutside"},
+    }[change]
+    assert titles(project) == expected
+    assert compiles.count("dashboards/simple.py") == 2
+    if change == "settings":
+        assert [d.folder for d in build(find_project(project.root)).dashboards] == ["Ops"]
+
+
+def test_the_cache_tracks_the_libraries_the_compile_loaded(project):
+    import grafanalib.core
+
+    import dashgen.compile
+
+    project.write("dashboards/simple.py", SIMPLE)
+    build(find_project(project.root))
+    data = (project.root / ".dashgen/cache/compiled.bin").read_bytes()
+    read = json.loads(data[:data.index(b"\n")])["read"]
+    assert grafanalib.core.__file__ in read and dashgen.compile.__file__ in read
+    assert read[str(project.root / "dashboards/simple.py")] != "-"  # the content's hash
+    stat = os.stat(grafanalib.core.__file__)
+    assert read[grafanalib.core.__file__] == f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def test_a_failed_compile_keeps_the_last_good_cache_and_no_cache_compiles_anyway(project, compiles):
+    project.write("dashboards/simple.py", SIMPLE)
+    build(find_project(project.root))
+    cache = (project.root / ".dashgen/cache/compiled.bin").read_bytes()
+    project.write("dashboards/broken.py", "1 / 0\n")
+    with pytest.raises(Exception):
+        build(find_project(project.root))
+    assert (project.root / ".dashgen/cache/compiled.bin").read_bytes() == cache
+    (project.root / "dashboards/broken.py").unlink()
+    build(dataclasses.replace(find_project(project.root), cache=False))
+    assert compiles == ["dashboards/simple.py", "dashboards/broken.py", "dashboards/simple.py", "dashboards/simple.py"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"not json\n", b'{"key": "x"}\n', None])
+def test_a_damaged_cache_is_ignored_and_replaced(project, compiles, damage):
+    project.write("dashboards/simple.py", SIMPLE)
+    first = build(find_project(project.root)).files
+    path = project.root / ".dashgen/cache/compiled.bin"
+    path.write_bytes(damage if damage is not None else path.read_bytes()[:-10])  # None: truncated
+    assert build(find_project(project.root)).files == first
+    assert build(find_project(project.root)).files == first
+    assert len(compiles) == 2
+
+
+def test_an_unwritable_cache_folder_does_not_stop_a_build(project):
+    project.write("dashboards/simple.py", SIMPLE)
+    (project.root / ".dashgen").write_text("a file where the folder would go")
+    assert build(find_project(project.root)).dashboards[0].uid == "simple"
+
+
+def test_the_cli_no_cache_option(project, cli, compiles):
+    project.write("dashboards/simple.py", SIMPLE)
+    assert cli("-C", str(project.root), "build")[0] == 0
+    assert cli("-C", str(project.root), "build", "--check")[0] == 0
+    assert cli("-C", str(project.root), "--no-cache", "build", "--check")[0] == 0
+    assert compiles == ["dashboards/simple.py", "dashboards/simple.py"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel build needs two cores")
+def test_a_parallel_compile_records_what_its_workers_read(project, monkeypatch):
+    import dashgen.build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
+    project.write("dashboards/_titles.py", 'TITLE = "One"\n')
+    for n in range(4):
+        project.write(f"dashboards/d{n}.py", HELPER_USER.replace('uid="simple"', f'uid="d{n}"'))
+    assert set(titles(project).values()) == {"One"}
+    project.write("dashboards/_titles.py", 'TITLE = "Two"\n')
+    assert set(titles(project).values()) == {"Two"}
+
+
+def test_recording_is_per_compile(tmp_path):
+    build_cache.start_recording()
+    (tmp_path / "a.txt").write_text("x")
+    open(tmp_path / "a.txt").close()
+    assert str(tmp_path / "a.txt") in build_cache.stop_recording()
+    open(tmp_path / "a.txt").close()
+    build_cache.start_recording()
+    assert str(tmp_path / "a.txt") not in build_cache.stop_recording()
