@@ -97,7 +97,7 @@ def store(project: Project, files: list[Path], compiled: list[CompiledDashboard]
     """Saves a successful compile and what it read; a cache that cannot be written is skipped."""
     import orjson
 
-    tracked = read | {str(p) for p in files} | {str(project.root / "pyproject.toml")}
+    tracked = read | {str(p) for p in files} | {str(project.root / "pyproject.toml")} | _import_folders(project)
     manifest = {
         "key": _key(project, files),
         "read": {path: _signature(project, path) for path in sorted(tracked)},
@@ -117,6 +117,13 @@ def store(project: Project, files: list[Path], compiled: list[CompiledDashboard]
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def _import_folders(project: Project) -> set[str]:
+    """The folders imports search outside the project: one changes (its modification time) when a
+    package is installed or removed, which may change what an optional import finds, as Python's
+    own import cache assumes."""
+    return {p for p in sys.path if p and os.path.isdir(p) and not Path(p).resolve().is_relative_to(project.root)}
 
 
 def _key(project: Project, files: list[Path]) -> str:

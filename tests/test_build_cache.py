@@ -101,6 +101,20 @@ def test_the_cache_tracks_the_libraries_the_compile_loaded(project):
     assert read[grafanalib.core.__file__] == f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
+def test_installing_a_package_compiles_again(project, compiles, tmp_path, monkeypatch):
+    """An optional import that failed may succeed once a package is installed: the folders imports
+    search are part of what the compile read."""
+    libraries = tmp_path / "site"
+    libraries.mkdir()
+    monkeypatch.syspath_prepend(str(libraries))
+    optional = 'try:\n    from house_style import TITLE\nexcept ImportError:\n    TITLE = "Plain"\n'
+    project.write("dashboards/simple.py", optional + SIMPLE.replace('title="Simple"', "title=TITLE"))
+    assert titles(project) == {"simple": "Plain"}
+    (libraries / "house_style.py").write_text('TITLE = "Styled"\n')
+    assert titles(project) == {"simple": "Styled"}
+    assert len(compiles) == 2
+
+
 def test_a_failed_compile_keeps_the_last_good_cache_and_no_cache_compiles_anyway(project, compiles):
     project.write("dashboards/simple.py", SIMPLE)
     build(find_project(project.root))
