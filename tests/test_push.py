@@ -200,12 +200,17 @@ def test_a_viewer_token_exits_3_with_a_hint(cli, stack, grafana, monkeypatch):
     assert writes(grafana) in ([], [("POST", "/api/folders")])
 
 
+def point_at(stack, url: str) -> None:
+    """Points the stack's test environment at another Grafana URL."""
+    pyproject = stack / "pyproject.toml"
+    text = pyproject.read_text()
+    start = text.index('url = "http://127.0.0.1:')
+    pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
+
+
 def test_grafana_down_exits_3(cli, stack, monkeypatch):
     with GrafanaEmulator.nothing_listening() as url:
-        pyproject = stack / "pyproject.toml"
-        text = pyproject.read_text()
-        start = text.index('url = "http://127.0.0.1:')
-        pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
+        point_at(stack, url)
         code, _, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert err.startswith(f"error: GET {url}/api/search: cannot reach Grafana at ")
@@ -223,7 +228,7 @@ def parallel(monkeypatch):
 def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel):
     assert run(cli, stack, "push", "--env", "test")[0] == 0
     grafana.reset_journal()
-    code, out, _ = run(cli, stack, "push", "--env", "test")
+    code, out, _ = cli("-C", str(stack), "--no-cache", "push", "--env", "test")  # compiled again, in workers
     assert (code, writes(grafana)) == (0, [])
     assert out.splitlines()[-1] == "9 unchanged; 0 writes"
     requested = [e.path for e in grafana.journal]
@@ -235,10 +240,7 @@ def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, p
 def test_a_broken_definition_is_reported_before_an_unreachable_grafana(cli, stack, parallel):
     (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
     with GrafanaEmulator.nothing_listening() as url:
-        pyproject = stack / "pyproject.toml"
-        text = pyproject.read_text()
-        start = text.index('url = "http://127.0.0.1:')
-        pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
+        point_at(stack, url)
         code, out, err = run(cli, stack, "push", "--env", "test")
     assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
 
