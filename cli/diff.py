@@ -38,12 +38,12 @@ def diff(obj, ref, env_name, output):
         entries, against = diff_report.from_plan(plan), {"grafana": plan.grafana_url}
         heading, same = f"changes to {plan.grafana_url}", f"{plan.grafana_url} matches the build"
     else:
-        from dashgen.build import compile_project
-        from dashgen.git_ref import dashboards_at
+        from dashgen.build import build
+        from dashgen.git_ref import generated_at
 
-        ref = ref or "HEAD"
-        old = dashboards_at(project, ref)
-        entries, against = diff_report.between(old, compile_project(project, debug=obj["debug"])), {"git": ref}
+        ref = "HEAD" if ref is None else ref
+        old = generated_at(project, ref)
+        entries, against = diff_report.between(old, build(project, debug=obj["debug"]).files, ref), {"git": ref}
         heading, same = f"changes since {ref}", f"the build matches {ref}"
     if output == "json":
         click.echo(diff_report.as_json(entries, against), nl=False)

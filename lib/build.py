@@ -5,11 +5,18 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dashgen.canonical import canonical_json
 from dashgen.errors import InputError, InputErrors, Location
 from dashgen.project import Project
+
+if TYPE_CHECKING:
+    from dashgen.loader import DatasourceSource
+
+Alongside = Callable[[], None]  # work run while the dashboards compile (see build)
 
 DASHBOARDS_DIR = "dashboards"
 
@@ -44,7 +51,7 @@ class CompiledDashboard:
 class Build:
     dashboards: list[CompiledDashboard]
     files: dict[str, bytes]
-    datasources: list  # the loaded datasource definitions (dashgen.loader.DatasourceSource)
+    datasources: list[DatasourceSource]
 
 
 # Below this many definitions, starting worker processes costs more than it saves.
@@ -75,7 +82,8 @@ def once(errors: list[InputError]) -> list[InputError]:
     return result
 
 
-def _compile_dashboards(project: Project, debug: bool, alongside=None) -> tuple[list[CompiledDashboard], list[InputError]]:
+def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | None = None,
+                        ) -> tuple[list[CompiledDashboard], list[InputError]]:
     from dashgen import build_cache
     from dashgen.loader import definition_files
 
@@ -85,16 +93,18 @@ def _compile_dashboards(project: Project, debug: bool, alongside=None) -> tuple[
         if alongside is not None:
             alongside()
         return cached, []
+    started = build_cache.now_ns()
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         compiled, errors, read = _compile_in_workers(project, files, debug, workers, alongside)
+        errors.extend(_clashes(compiled))
     else:
         compiled, errors, read = _compile_files(project, files, debug)
+        errors.extend(_clashes(compiled))
         if alongside is not None and not errors:  # nothing to overlap with; skipped when it cannot matter
             alongside()
-    errors.extend(_clashes(compiled))
     if not errors and project.cache:
-        build_cache.store(project, files, compiled, read)
+        build_cache.store(project, files, compiled, read, started)
     return compiled, errors
 
 
@@ -131,7 +141,7 @@ def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[Com
     return compiled, errors, build_cache.stop_recording()
 
 
-def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside=None):
+def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside: Alongside | None = None):
     """The same as _compile_files, on interleaved shards in forked processes, merged back into file
     order. `alongside` runs here meanwhile: the workers are forked first, so the threads it may start
     cannot leave a lock held in them."""
@@ -173,7 +183,7 @@ def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
     return errors
 
 
-def build(project: Project, debug: bool = False, alongside=None) -> Build:
+def build(project: Project, debug: bool = False, alongside: Alongside | None = None) -> Build:
     """The complete contents of generated/, as relative path -> bytes; InputErrors lists every
     problem in the dashboards, the datasources and the environments together.
 

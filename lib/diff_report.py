@@ -5,22 +5,29 @@ current build)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, field
 
 import orjson
 
+from dashgen.build import DASHBOARDS_DIR
+from dashgen.errors import InputError
 from dashgen.panel_diff import DashboardDiff, diff_dashboards
 from dashgen.push.report import SYMBOLS
 
 
+MAX_FILE_LINES = 40  # of a provisioning file's diff; a longer one ends with how many more
+
+
 @dataclass
 class Entry:
-    kind: str  # "dashboard", "folder" or "datasource"
-    uid: str
+    kind: str  # "dashboard", "folder", "datasource", or "file" (a provisioning file, between commits)
+    uid: str  # for a file, its path under generated/
     title: str
     action: str  # a plan's action, or added / changed / removed between commits
     reason: str = ""
     diff: DashboardDiff | None = None
+    lines: list[str] = field(default_factory=list)  # a file's unified diff
 
 
 def from_plan(plan) -> list[Entry]:
@@ -37,25 +44,55 @@ def from_plan(plan) -> list[Entry]:
     return entries
 
 
-def between(old: dict, new: list) -> list[Entry]:
-    """The dashboards added, removed and changed from `old` (uid -> git_ref.CommittedDashboard) to
-    `new` (the build's CompiledDashboards), in uid order."""
-    current = {d.uid: d for d in new}
+def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list[Entry]:
+    """What changed from one generated/ to another (path -> content; `old_name` says where the old
+    one comes from, for errors): the dashboards added, removed, moved and changed, panel by panel,
+    in uid order, then the provisioning files (the datasources and their links, per environment)
+    with their lines diffed."""
+    old_dashboards, new_dashboards = _dashboards(old, old_name), _dashboards(new, "the build")
     entries = []
-    for uid in sorted(set(old) | set(current)):
-        before, after = old.get(uid), current.get(uid)
+    for uid in sorted(set(old_dashboards) | set(new_dashboards)):
+        before, after = old_dashboards.get(uid), new_dashboards.get(uid)
         if before is None:
-            entries.append(Entry("dashboard", uid, after.title, "added", diff=diff_dashboards(None, after.model)))
-            continue
-        title = before.model.get("title", uid)
-        if after is None:
-            entries.append(Entry("dashboard", uid, title, "removed", diff=diff_dashboards(before.model, None)))
-            continue
-        if before.model == after.model and before.folder == after.folder:
-            continue
-        moved = f"moved from folder {before.folder!r} to {after.folder!r}" if before.folder != after.folder else ""
-        entries.append(Entry("dashboard", uid, after.title, "changed", moved, diff_dashboards(before.model, after.model)))
+            entries.append(Entry("dashboard", uid, after[1].get("title", uid), "added", diff=diff_dashboards(None, after[1])))
+        elif after is None:
+            entries.append(Entry("dashboard", uid, before[1].get("title", uid), "removed", diff=diff_dashboards(before[1], None)))
+        elif before != after:
+            moved = f"moved from folder {before[0]!r} to {after[0]!r}" if before[0] != after[0] else ""
+            entries.append(Entry("dashboard", uid, after[1].get("title", uid), "changed", moved,
+                                 diff_dashboards(before[1], after[1])))
+    for path in sorted((set(old) | set(new)) - {p for p in old | new if _dashboard_path(p)}):
+        if old.get(path) != new.get(path):
+            action = "added" if path not in old else "removed" if path not in new else "changed"
+            entries.append(Entry("file", path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
     return entries
+
+
+def _dashboard_path(path: str) -> bool:
+    return path.startswith(f"{DASHBOARDS_DIR}/") and path.endswith(".json")
+
+
+def _dashboards(files: dict[str, bytes], name: str) -> dict[str, tuple[str, dict]]:
+    """uid -> (folder, model) of the dashboards among generated/'s files."""
+    found = {}
+    for path, content in files.items():
+        if not _dashboard_path(path):
+            continue
+        try:
+            model = orjson.loads(content)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(None, f"generated/{path} in {name} is not valid JSON ({exc})") from None
+        if not isinstance(model, dict) or not isinstance(model.get("uid"), str):
+            raise InputError(None, f"generated/{path} in {name} is not a dashboard dashgen generated")
+        found[model["uid"]] = (path.split("/")[1], model)
+    return found
+
+
+def _lines(old: bytes, new: bytes) -> list[str]:
+    lines = [line for line in difflib.unified_diff(old.decode(errors="replace").splitlines(),
+                                                   new.decode(errors="replace").splitlines(), lineterm="", n=1)
+             if not line.startswith(("---", "+++", "@@"))]
+    return lines if len(lines) <= MAX_FILE_LINES else [*lines[:MAX_FILE_LINES], f"... {len(lines) - MAX_FILE_LINES} more lines"]
 
 
 def text(entries: list[Entry], heading: str, same: str, markdown: bool = False) -> str:
@@ -66,10 +103,13 @@ def text(entries: list[Entry], heading: str, same: str, markdown: bool = False) 
     for entry in entries:
         reason = f" ({entry.reason})" if entry.reason else ""
         uid = f"`{entry.uid}`" if markdown else entry.uid
-        head = f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid} {entry.title!r}{reason}"
+        title = f" {entry.title!r}" if entry.title else ""
+        head = f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid}{title}{reason}"
         out.append(f"### {head}" if markdown else head)
         if entry.diff is not None:
             out.extend(_dashboard_lines(entry.diff, markdown))
+        if entry.lines:
+            out.extend(["```diff", *entry.lines, "```"] if markdown else [f"    {line}" for line in entry.lines])
     return "\n".join(out) + "\n"
 
 
@@ -97,6 +137,8 @@ def as_json(entries: list[Entry], against: dict) -> str:
     for entry in entries:
         row = {"kind": entry.kind, "uid": entry.uid, "title": entry.title, "action": entry.action,
                "reason": entry.reason}
+        if entry.lines:
+            row["lines"] = entry.lines
         if entry.diff is not None:
             diff = entry.diff
             row.update(added=diff.added, removed=diff.removed, settings=diff.settings, variables=diff.variables,

@@ -1,55 +1,35 @@
-"""The dashboards a git commit holds, for `dashgen diff --against REF`.
+"""What a git commit's generated/ holds, for `dashgen diff --against REF`.
 
-They are read from the commit's generated/ (the build that was reviewed and merged, kept fresh by
-`dashgen build --check` in CI), not rebuilt: rebuilding an old commit would need the dashgen and
-grafanalib of that time. Everything is read with two git processes, whatever the number of files.
+The old side of the diff is read from the commit's generated/ (the build that was reviewed and
+merged, kept fresh by `dashgen build --check` in CI), not rebuilt: rebuilding an old commit would
+need the dashgen and grafanalib of that time. However many files there are, git runs four times:
+to find the project in the repository, to resolve the ref, to list the files and to read them all.
 """
 
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 
-from dashgen.build import DASHBOARDS_DIR
 from dashgen.errors import InputError
 from dashgen.project import Project
 
 
-@dataclass(frozen=True)
-class CommittedDashboard:
-    folder: str
-    path: str  # in the repository, for messages
-    model: dict
-
-
-def dashboards_at(project: Project, ref: str) -> dict[str, CommittedDashboard]:
-    """uid -> the dashboard generated/ held at `ref`; empty where that commit had no generated/."""
-    import orjson
-
+def generated_at(project: Project, ref: str) -> dict[str, bytes]:
+    """Path under generated/ -> content of every file generated/ held at `ref`; empty where that
+    commit had no generated/."""
     try:
         prefix = _git(project, "rev-parse", "--show-prefix").strip()
     except InputError:
         raise InputError(None, f"--against compares with a git commit, but {project.root} is not in a git repository") from None
     commit = _commit(project, ref)
-    folder = f"{prefix}{project.generated_dir.name}/{DASHBOARDS_DIR}/"
+    folder = f"{prefix}{project.generated_dir.name}/"
     listed = _git(project, "ls-tree", "-r", "-z", "--full-tree", "--name-only", commit, "--", folder)
-    paths = sorted(p for p in listed.split("\0") if p.endswith(".json"))
-    found = {}
-    for path, content in zip(paths, _blobs(project, commit, paths)):
-        try:
-            model = orjson.loads(content)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(None, f"{ref}:{path} is not valid JSON ({exc})") from None
-        parts = path[len(folder):].split("/")
-        uid = model.get("uid") if isinstance(model, dict) else None
-        if len(parts) != 2 or not isinstance(uid, str):
-            raise InputError(None, f"{ref}:{path} is not a dashboard dashgen generated")
-        found[uid] = CommittedDashboard(parts[0], path, model)
-    return found
+    paths = sorted(p for p in listed.split("\0") if p)
+    return {path[len(folder):]: content for path, content in zip(paths, _blobs(project, ref, commit, paths))}
 
 
 def _commit(project: Project, ref: str) -> str:
-    if ref.startswith("-"):
+    if not ref or ref.startswith("-"):
         raise InputError(None, f"--against {ref!r} is not a git ref")
     try:
         return _git(project, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
@@ -57,23 +37,30 @@ def _commit(project: Project, ref: str) -> str:
         raise InputError(None, f"--against {ref!r}: no such commit, branch or tag in {project.root}") from None
 
 
-def _blobs(project: Project, commit: str, paths: list[str]) -> list[bytes]:
-    """The contents of `paths` at `commit`, through one `git cat-file --batch`."""
+def _blobs(project: Project, ref: str, commit: str, paths: list[str]) -> list[bytes]:
+    """The contents of `paths` at `commit`, through one `git cat-file --batch`: each answer is a
+    header line "<object> <type> <size>" (or "<name> missing"), the content, and a newline."""
     if not paths:
         return []
-    request = "".join(f"{commit}:{p}\n" for p in paths).encode()
-    out = _run(project, ["cat-file", "--batch"], request)
+    out = _run(project, ["cat-file", "--batch"], "".join(f"{commit}:{p}\n" for p in paths).encode())
     blobs, at = [], 0
-    for _ in paths:
-        header_end = out.index(b"\n", at)
-        size = int(out[at:header_end].split()[2])
-        blobs.append(out[header_end + 1:header_end + 1 + size])
-        at = header_end + 1 + size + 1  # the content is followed by a newline
+    for path in paths:
+        end = out.find(b"\n", at)
+        header = out[at:end].split() if end >= 0 else []
+        if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+            raise InputError(None, f"{ref}:{path} is not a file git can read (a submodule or a link?)")
+        size = int(header[2])
+        blobs.append(out[end + 1:end + 1 + size])
+        at = end + 1 + size + 1
     return blobs
 
 
 def _git(project: Project, *args: str) -> str:
-    return _run(project, list(args)).decode()
+    out = _run(project, list(args))
+    try:
+        return out.decode()
+    except UnicodeDecodeError:
+        raise InputError(None, f"git {args[0]} printed file names that are not UTF-8") from None
 
 
 def _run(project: Project, args: list[str], stdin: bytes | None = None) -> bytes:

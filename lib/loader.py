@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import importlib.util
 import sys
 import traceback
@@ -48,6 +49,7 @@ def definition_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
+@functools.cache
 def _installed_roots() -> tuple[str, ...]:
     """Where code that is not the user's lives: Python, its environments, and dashgen itself (which
     sits inside this repository when it is installed editable)."""

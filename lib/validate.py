@@ -18,6 +18,10 @@ SCHEMA_FILE = "grafana-dashboard-12.3.0.schema.json"
 
 
 @functools.cache
+def schema_path() -> str:
+    return str(resources.files("dashgen").joinpath("schema", SCHEMA_FILE))
+
+
 def dashboard_schema() -> dict:
     return json.loads(resources.files("dashgen").joinpath("schema", SCHEMA_FILE).read_text("utf-8"))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
 
 import pytest
 
@@ -18,6 +19,19 @@ from dashgen.project import find_project
 HELPER_USER = '''
 from dashboards._titles import TITLE
 ''' + SIMPLE.replace('title="Simple"', "title=TITLE")
+
+
+@pytest.fixture(autouse=True)
+def files_written_just_now_are_settled(monkeypatch):
+    """These tests write sources and build at once; store's racy check is tested on its own."""
+    monkeypatch.setattr(build_cache, "RACY_NS", 0)
+
+
+def age(project, seconds: int = 3600) -> None:
+    """Every file of the project as if saved an hour ago."""
+    past = os.stat(project.root).st_mtime - seconds
+    for path in project.root.rglob("*"):
+        os.utime(path, (past, past))
 
 
 @pytest.fixture
@@ -84,6 +98,40 @@ def test_any_change_to_what_the_compile_read_compiles_again(project, compiles, t
     assert compiles.count("dashboards/simple.py") == 2
     if change == "settings":
         assert [d.folder for d in build(find_project(project.root)).dashboards] == ["Ops"]
+
+
+def test_a_file_changed_while_compiling_is_not_cached(project, monkeypatch):
+    """A save during a compile may come after the compile read the file: caching that output
+    under the new content would keep it stale until the next edit."""
+    monkeypatch.setattr(build_cache, "RACY_NS", 2_000_000_000)
+    project.write("title.txt", "Before")
+    project.write("dashboards/_titles.py", f'TITLE = open("{project.root}/title.txt").read()\n')
+    project.write("dashboards/simple.py", HELPER_USER)
+    age(project)
+    build(find_project(project.root))
+    assert (project.root / ".dashgen/cache/compiled.bin").is_file()  # settled files: cached
+
+    (project.root / ".dashgen/cache/compiled.bin").unlink()
+    project.write("dashboards/_titles.py", f'TITLE = open("{project.root}/title.txt").read()\n'
+                                           f'open("{project.root}/title.txt", "w").write("Saved meanwhile")\n')
+    age(project)
+    assert titles(project) == {"simple": "Before"}
+    assert not (project.root / ".dashgen/cache/compiled.bin").exists()
+    assert titles(project) == {"simple": "Saved meanwhile"}
+
+
+def test_bytecode_reads_are_tracked_as_their_source(project, compiles, monkeypatch):
+    """With bytecode caches on (the default outside this test suite's environment), importing a
+    helper opens only its .pyc: the helper itself must still be tracked."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    project.write("dashboards/_titles.py", 'TITLE = "One"\n')
+    project.write("dashboards/simple.py", HELPER_USER)
+    assert titles(project) == {"simple": "One"}
+    assert titles(project) == {"simple": "One"}  # the helper's .pyc now exists and is what imports read
+    assert list((project.root / "dashboards/__pycache__").glob("_titles.*.pyc"))
+    project.write("dashboards/_titles.py", 'TITLE = "Two"  # same size\n')
+    assert titles(project) == {"simple": "Two"}
+    assert compiles.count("dashboards/simple.py") == 2
 
 
 def test_the_cache_tracks_the_libraries_the_compile_loaded(project):

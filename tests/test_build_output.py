@@ -26,7 +26,8 @@ PROJECTS = {"repo": REPO, "fixture": FIXTURE}
 
 
 def built(name: str) -> dict[str, bytes]:
-    return build(find_project(PROJECTS[name])).files
+    """A fresh compile: a golden test must not be served by the cache it would vouch for."""
+    return build(dataclasses.replace(find_project(PROJECTS[name]), cache=False)).files
 
 
 def test_fixture_output_matches_golden_files(update_golden):

@@ -225,8 +225,17 @@ def parallel(monkeypatch):
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
 
 
-def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel):
+def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel, monkeypatch):
+    import multiprocessing
+
+    import dashgen.push.run as run_module
+
+    workers_alive = []
+    real = run_module.read_live
+    monkeypatch.setattr(run_module, "read_live", lambda g: workers_alive.append(
+        len(multiprocessing.active_children())) or real(g))
     assert run(cli, stack, "push", "--env", "test")[0] == 0
+    assert workers_alive == [2]  # the compile workers were running
     grafana.reset_journal()
     code, out, _ = cli("-C", str(stack), "--no-cache", "push", "--env", "test")  # compiled again, in workers
     assert (code, writes(grafana)) == (0, [])
@@ -460,9 +469,10 @@ def test_a_datasource_dashgen_did_not_create_is_taken_over_only_with_force(cli, 
                             "url": "http://prometheus:9090", "jsonData": {"timeInterval": "1m"}})
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 1
-    assert "! refused   datasource prometheus (was not created by dashgen push: isDefault False -> True, " in out
+    assert ("! refused   datasource prometheus (carries no record of a dashgen push (made in Grafana, or pushed by an "
+            "older dashgen): isDefault False -> True, ") in out
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
-    assert code == 0 and "~ updated     datasource prometheus (was not created by dashgen push; --force overwrites" in out
+    assert code == 0 and "~ updated     datasource prometheus (carries no record of a dashgen push" in out
 
 
 def test_a_datasource_already_as_defined_is_marked_once(cli, stack, grafana):
@@ -483,11 +493,39 @@ def test_a_folder_renamed_in_grafana_is_refused_and_its_dashboards_still_pushed(
     path.write_text(path.read_text().replace('"Service health"', '"Service health v2"'))
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 1
-    assert ("! refused   folder     mpac (titled 'MPAC (old)' in Grafana, last changed by erin at "
-            "2025-11-20T12:00:") in out
-    assert "--force renames it to 'MPAC')" in out
+    assert ("! refused   folder     mpac (titled 'MPAC (old)' in Grafana, not 'MPAC' as in the code (renamed in "
+            "Grafana, or in the code; last changed by erin at 2025-11-20T12:00:") in out
+    assert "; --force renames it)" in out
     assert "~ updated     dashboard  service-health" in out
     assert grafana.state.folders["mpac"].title == "MPAC (old)"
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
     assert code == 0 and grafana.state.folders["mpac"].title == "MPAC"
     assert (stack / ".dashgen" / "backups" / "test" / "folders" / "mpac.v2.json").is_file()
+
+
+def test_a_read_only_datasource_is_left_alone_even_with_force(cli, stack, grafana):
+    run(cli, stack, "push", "--env", "test")
+    grafana.mark_read_only("prometheus")
+    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+    path = stack / "datasources" / "mpac.py"
+    path.write_text(path.read_text().replace('scrape_interval="15s"', 'scrape_interval="30s"'))
+    grafana.reset_journal()
+    code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
+    assert (code, writes(grafana)) == (1, [])
+    assert ("! refused   datasource prometheus (differs (jsonData.timeInterval '15s' -> '30s') but is provisioned "
+            "read-only in Grafana; change its provisioning file)") in out
+
+
+def test_a_secret_grafana_lacks_is_sent_again_and_never_shown(cli, stack, grafana, monkeypatch):
+    path = stack / "datasources" / "mpac.py"
+    path.write_text(path.read_text().replace('uid="loki", name="Loki",',
+                                             'uid="loki", name="Loki", basic_auth_user="grafana", '
+                                             'secrets={"basicAuthPassword": "$LOKI_PASSWORD"},'))
+    monkeypatch.setenv("LOKI_PASSWORD", "hunter2-secret")
+    assert run(cli, stack, "push", "--env", "test")[0] == 0
+    assert grafana.datasource_secrets("loki") == {"basicAuthPassword": "hunter2-secret"}
+    grafana.state.datasources["loki"].secure.clear()  # lost in Grafana
+    code, out, err = run(cli, stack, "push", "--env", "test")
+    assert code == 0 and "~ updated     datasource loki (secret basicAuthPassword not set)" in out
+    assert grafana.datasource_secrets("loki") == {"basicAuthPassword": "hunter2-secret"}
+    assert "hunter2" not in out + err

@@ -42,7 +42,8 @@ class DesiredDashboard:
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """Names the build output: equal fingerprints, equal dashboards (the JSON is canonical)."""
+        """Names the build output: equal fingerprints, equal dashboards (the JSON is canonical). What
+        push adds to it (owned) is the same for every dashboard; a change there must change this."""
         return hashlib.sha256(self.compiled.json).hexdigest()[:16]
 
     @functools.cached_property

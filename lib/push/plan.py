@@ -117,17 +117,18 @@ def _url(grafana: Grafana, found: dict) -> str:
 
 def _folder(uid: str, title: str, live: dict | None, force: bool) -> Change:
     """A folder's title is all dashgen sets, and its uid comes from the title: a live title that
-    differs was changed in Grafana (or in case only, in code). It is renamed back only with --force."""
+    differs was changed in Grafana, or in code in a way the uid does not show (case, spaces,
+    punctuation). Either way the title is only changed with --force."""
     if live is None:
         return Change("folder", uid, title, "create", desired=title)
     if live.get("title") == title:
         return Change("folder", uid, title, "unchanged", live=live)
     base = dict(desired=title, live=live, version=live.get("version"))
-    edit = (f"titled {live.get('title')!r} in Grafana, last changed by {live.get('updatedBy') or 'someone'} "
-            f"at {live.get('updated') or 'an unknown time'}")
+    edit = (f"titled {live.get('title')!r} in Grafana, not {title!r} as in the code (renamed in Grafana, or in "
+            f"the code; last changed by {live.get('updatedBy') or 'someone'} at {live.get('updated') or 'an unknown time'})")
     if force:
         return Change("folder", uid, title, "update", f"{edit}; --force renames it", forced=True, **base)
-    return Change("folder", uid, title, "refused", f"{edit}; --force renames it to {title!r}", **base)
+    return Change("folder", uid, title, "refused", f"{edit}; --force renames it", **base)
 
 
 def _datasource(ds, live: dict | None, force: bool) -> Change:
@@ -154,7 +155,7 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
                       desired=ds, live=live)
     if mark == datasource_fingerprint(live):
         return Change("datasource", ds.uid, ds.name, "update", reason, **base)
-    edit = ("was not created by dashgen push" if mark is None
+    edit = ("carries no record of a dashgen push (made in Grafana, or pushed by an older dashgen)" if mark is None
             else f"changed in Grafana (version {live.get('version')}) after dashgen pushed it")
     if force:
         return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites {reason}", forced=True, **base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashgen.environments import Environment, environment
+from dashgen.errors import InputError
 from dashgen.grafana import Grafana, GrafanaError
 from dashgen.push.desired import desired_state
 from dashgen.push.plan import Live, Plan, make_plan, read_live
@@ -17,7 +18,11 @@ def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
     project, and a push with nothing to do is little else.
     """
     env = environment(project, env_name)
-    grafana = connect(env)
+    try:
+        grafana = connect(env)
+    except InputError as exc:  # a missing token waits until the definitions are known to be sound
+        desired_state(project, env, debug=debug)
+        raise exc from None
     reading = _ReadAhead(grafana)
     desired = desired_state(project, env, debug=debug, alongside=reading)
     try:
