@@ -44,7 +44,8 @@ def diff(obj, ref, env_name, output):
         ref = "HEAD" if ref is None else ref
         old = generated_at(project, ref)
         entries, against = diff_report.between(old, build(project, debug=obj["debug"]).files, ref), {"git": ref}
-        heading, same = f"changes since {ref}", f"the build matches {ref}"
+        heading = f"changes since {ref}" if old else f"changes since {ref}, which holds no generated/ (all is new)"
+        same = f"the build matches {ref}"
     if output == "json":
         click.echo(diff_report.as_json(entries, against), nl=False)
     else:

@@ -88,12 +88,12 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
-    cached = build_cache.load(project, files) if project.cache else None
+    before = build_cache.snapshot(project, files) if project.cache else None
+    cached = build_cache.load(project, before) if before else None
     if cached is not None:
         if alongside is not None:
             alongside()
         return cached, []
-    started = build_cache.now_ns()
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         compiled, errors, read = _compile_in_workers(project, files, debug, workers, alongside)
@@ -103,8 +103,8 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
         errors.extend(_clashes(compiled))
         if alongside is not None and not errors:  # nothing to overlap with; skipped when it cannot matter
             alongside()
-    if not errors and project.cache:
-        build_cache.store(project, files, compiled, read, started)
+    if not errors and before:
+        build_cache.store(project, before, compiled, read)
     return compiled, errors
 
 
@@ -141,7 +141,8 @@ def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[Com
     return compiled, errors, build_cache.stop_recording()
 
 
-def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside: Alongside | None = None):
+def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside: Alongside | None = None,
+                        ) -> tuple[list[CompiledDashboard], list[InputError], set[str]]:
     """The same as _compile_files, on interleaved shards in forked processes, merged back into file
     order. `alongside` runs here meanwhile: the workers are forked first, so the threads it may start
     cannot leave a lock held in them."""

@@ -16,7 +16,7 @@ from dashgen.panel_diff import DashboardDiff, diff_dashboards
 from dashgen.push.report import SYMBOLS
 
 
-MAX_FILE_LINES = 40  # of a provisioning file's diff; a longer one ends with how many more
+MAX_FILE_LINES = 40  # of a provisioning file's diff in text; a longer one ends with how many more
 
 
 @dataclass
@@ -53,14 +53,13 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
     entries = []
     for uid in sorted(set(old_dashboards) | set(new_dashboards)):
         before, after = old_dashboards.get(uid), new_dashboards.get(uid)
-        if before is None:
-            entries.append(Entry("dashboard", uid, after[1].get("title", uid), "added", diff=diff_dashboards(None, after[1])))
-        elif after is None:
-            entries.append(Entry("dashboard", uid, before[1].get("title", uid), "removed", diff=diff_dashboards(before[1], None)))
-        elif before != after:
-            moved = f"moved from folder {before[0]!r} to {after[0]!r}" if before[0] != after[0] else ""
-            entries.append(Entry("dashboard", uid, after[1].get("title", uid), "changed", moved,
-                                 diff_dashboards(before[1], after[1])))
+        if before == after:
+            continue
+        try:
+            entries.append(_dashboard_entry(uid, before, after))
+        except (AttributeError, KeyError, TypeError) as exc:  # a hand-made file: say which, not a traceback
+            path = (before or after)[2]
+            raise InputError(None, f"generated/{path} in {old_name} is not shaped like a dashboard ({exc})") from None
     for path in sorted((set(old) | set(new)) - {p for p in old | new if _dashboard_path(p)}):
         if old.get(path) != new.get(path):
             action = "added" if path not in old else "removed" if path not in new else "changed"
@@ -68,12 +67,21 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
     return entries
 
 
+def _dashboard_entry(uid: str, before, after) -> Entry:
+    if before is None:
+        return Entry("dashboard", uid, after[1].get("title", uid), "added", diff=diff_dashboards(None, after[1]))
+    if after is None:
+        return Entry("dashboard", uid, before[1].get("title", uid), "removed", diff=diff_dashboards(before[1], None))
+    moved = f"moved from folder {before[0]!r} to {after[0]!r}" if before[0] != after[0] else ""
+    return Entry("dashboard", uid, after[1].get("title", uid), "changed", moved, diff_dashboards(before[1], after[1]))
+
+
 def _dashboard_path(path: str) -> bool:
     return path.startswith(f"{DASHBOARDS_DIR}/") and path.endswith(".json")
 
 
-def _dashboards(files: dict[str, bytes], name: str) -> dict[str, tuple[str, dict]]:
-    """uid -> (folder, model) of the dashboards among generated/'s files."""
+def _dashboards(files: dict[str, bytes], name: str) -> dict[str, tuple[str, dict, str]]:
+    """uid -> (folder, model, path) of the dashboards among generated/'s files."""
     found = {}
     for path, content in files.items():
         if not _dashboard_path(path):
@@ -84,15 +92,20 @@ def _dashboards(files: dict[str, bytes], name: str) -> dict[str, tuple[str, dict
             raise InputError(None, f"generated/{path} in {name} is not valid JSON ({exc})") from None
         if not isinstance(model, dict) or not isinstance(model.get("uid"), str):
             raise InputError(None, f"generated/{path} in {name} is not a dashboard dashgen generated")
-        found[model["uid"]] = (path.split("/")[1], model)
+        found[model["uid"]] = (path.split("/")[1], model, path)
     return found
 
 
 def _lines(old: bytes, new: bytes) -> list[str]:
-    lines = [line for line in difflib.unified_diff(old.decode(errors="replace").splitlines(),
-                                                   new.decode(errors="replace").splitlines(), lineterm="", n=1)
-             if not line.startswith(("---", "+++", "@@"))]
-    return lines if len(lines) <= MAX_FILE_LINES else [*lines[:MAX_FILE_LINES], f"... {len(lines) - MAX_FILE_LINES} more lines"]
+    """A unified diff with two lines of context, "..." between its hunks."""
+    lines = []
+    for line in difflib.unified_diff(old.decode(errors="replace").splitlines(),
+                                     new.decode(errors="replace").splitlines(), lineterm="", n=2):
+        if line.startswith("@@"):
+            lines.extend(["..."] if lines else [])
+        elif not line.startswith(("---", "+++")):
+            lines.append(line)
+    return lines
 
 
 def text(entries: list[Entry], heading: str, same: str, markdown: bool = False) -> str:
@@ -100,8 +113,10 @@ def text(entries: list[Entry], heading: str, same: str, markdown: bool = False) 
     if not entries:
         return same + "\n"
     out = [f"## {heading[0].upper()}{heading[1:]}\n" if markdown else f"{heading}:"]
-    for entry in entries:
+    for entry, same_in in _grouped(entries):
         reason = f" ({entry.reason})" if entry.reason else ""
+        if same_in:
+            reason += f" (and the same in {', '.join(same_in)})"
         uid = f"`{entry.uid}`" if markdown else entry.uid
         title = f" {entry.title!r}" if entry.title else ""
         head = f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid}{title}{reason}"
@@ -109,8 +124,24 @@ def text(entries: list[Entry], heading: str, same: str, markdown: bool = False) 
         if entry.diff is not None:
             out.extend(_dashboard_lines(entry.diff, markdown))
         if entry.lines:
-            out.extend(["```diff", *entry.lines, "```"] if markdown else [f"    {line}" for line in entry.lines])
+            lines = entry.lines if len(entry.lines) <= MAX_FILE_LINES else \
+                [*entry.lines[:MAX_FILE_LINES], f"... {len(entry.lines) - MAX_FILE_LINES} more lines"]
+            out.extend(["```diff", *lines, "```"] if markdown else [f"    {line}" for line in lines])
     return "\n".join(out) + "\n"
+
+
+def _grouped(entries: list[Entry]) -> list[tuple[Entry, list[str]]]:
+    """Each entry with the environments where the same file changed the same way
+    (provisioning/<env>/...): a datasource change shows once, not once per environment."""
+    out: list[tuple[Entry, list[str]]] = []
+    for entry in entries:
+        if out and entry.kind == "file" == out[-1][0].kind and (entry.action, entry.lines) == (out[-1][0].action, out[-1][0].lines):
+            first, rest = out[-1][0].uid.split("/"), entry.uid.split("/")
+            if len(first) == len(rest) > 2 and first[0] == rest[0] == "provisioning" and first[2:] == rest[2:]:
+                out[-1][1].append(rest[1])
+                continue
+        out.append((entry, []))
+    return out
 
 
 def _dashboard_lines(diff: DashboardDiff, markdown: bool) -> list[str]:

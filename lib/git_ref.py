@@ -19,11 +19,12 @@ def generated_at(project: Project, ref: str) -> dict[str, bytes]:
     commit had no generated/."""
     try:
         prefix = _git(project, "rev-parse", "--show-prefix").strip()
-    except InputError:
-        raise InputError(None, f"--against compares with a git commit, but {project.root} is not in a git repository") from None
+    except InputError as exc:  # not a repository, or one git refuses to read (another owner's checkout)
+        raise InputError(None, f"--against compares with a git commit, and git cannot read a repository at "
+                               f"{project.root} ({exc.message.split(': ', 1)[-1]})") from None
     commit = _commit(project, ref)
     folder = f"{prefix}{project.generated_dir.name}/"
-    listed = _git(project, "ls-tree", "-r", "-z", "--full-tree", "--name-only", commit, "--", folder)
+    listed = _git(project, "ls-tree", "-r", "-z", "--full-tree", "--name-only", commit, "--", folder, where=ref)
     paths = sorted(p for p in listed.split("\0") if p)
     return {path[len(folder):]: content for path, content in zip(paths, _blobs(project, ref, commit, paths))}
 
@@ -48,19 +49,19 @@ def _blobs(project: Project, ref: str, commit: str, paths: list[str]) -> list[by
         end = out.find(b"\n", at)
         header = out[at:end].split() if end >= 0 else []
         if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
-            raise InputError(None, f"{ref}:{path} is not a file git can read (a submodule or a link?)")
+            raise InputError(None, f"{ref}:{path} is not a file (a submodule?)")
         size = int(header[2])
         blobs.append(out[end + 1:end + 1 + size])
         at = end + 1 + size + 1
     return blobs
 
 
-def _git(project: Project, *args: str) -> str:
+def _git(project: Project, *args: str, where: str = "") -> str:
     out = _run(project, list(args))
     try:
         return out.decode()
     except UnicodeDecodeError:
-        raise InputError(None, f"git {args[0]} printed file names that are not UTF-8") from None
+        raise InputError(None, f"generated/ at {where or 'the commit'} holds a file name that is not UTF-8") from None
 
 
 def _run(project: Project, args: list[str], stdin: bytes | None = None) -> bytes:

@@ -17,11 +17,11 @@ from dashgen.errors import InputError, Location
 SCHEMA_FILE = "grafana-dashboard-12.3.0.schema.json"
 
 
-@functools.cache
 def schema_path() -> str:
     return str(resources.files("dashgen").joinpath("schema", SCHEMA_FILE))
 
 
+@functools.cache
 def dashboard_schema() -> dict:
     return json.loads(resources.files("dashgen").joinpath("schema", SCHEMA_FILE).read_text("utf-8"))
 

@@ -103,8 +103,8 @@ def test_any_change_to_what_the_compile_read_compiles_again(project, compiles, t
 def test_a_file_changed_while_compiling_is_not_cached(project, monkeypatch):
     """A save during a compile may come after the compile read the file: caching that output
     under the new content would keep it stale until the next edit."""
-    monkeypatch.setattr(build_cache, "RACY_NS", 2_000_000_000)
-    project.write("title.txt", "Before")
+    monkeypatch.setattr(build_cache, "RACY_NS", 50_000_000)  # wider than the file clock's lag; narrower than
+    project.write("title.txt", "Before")                      # the time since anything else was edited
     project.write("dashboards/_titles.py", f'TITLE = open("{project.root}/title.txt").read()\n')
     project.write("dashboards/simple.py", HELPER_USER)
     age(project)
@@ -129,9 +129,70 @@ def test_bytecode_reads_are_tracked_as_their_source(project, compiles, monkeypat
     assert titles(project) == {"simple": "One"}
     assert titles(project) == {"simple": "One"}  # the helper's .pyc now exists and is what imports read
     assert list((project.root / "dashboards/__pycache__").glob("_titles.*.pyc"))
-    project.write("dashboards/_titles.py", 'TITLE = "Two"  # same size\n')
-    assert titles(project) == {"simple": "Two"}
+    project.write("dashboards/_titles.py", 'TITLE = "Three"\n')  # another size: Python's own check of
+    assert titles(project) == {"simple": "Three"}                 # its .pyc reads size and whole seconds
     assert compiles.count("dashboards/simple.py") == 2
+
+
+def test_a_file_a_definition_only_tests_for_counts(project, compiles):
+    project.write("dashboards/_titles.py",
+                  f'import os\nTITLE = "Override" if os.path.exists("{project.root}/override.txt") else "Plain"\n')
+    project.write("dashboards/simple.py", HELPER_USER)
+    assert titles(project) == {"simple": "Plain"}
+    project.write("override.txt", "")
+    assert titles(project) == {"simple": "Override"}
+    assert len(compiles) == 2
+
+
+def test_a_file_created_while_compiling_is_seen_by_the_next_build(project, compiles):
+    """The project's file list is taken before the compile: a helper created meanwhile, which the
+    compile may have missed, makes the next build compile again."""
+    late = project.root / "dashboards" / "_late.py"
+    project.write("dashboards/_titles.py", f'import os\nTITLE = "Early" if not os.path.exists("{late}") else "Late"\n'
+                                           f'open("{late}", "w").write("")\n')
+    project.write("dashboards/simple.py", HELPER_USER)
+    assert titles(project) == {"simple": "Early"}
+    assert titles(project) == {"simple": "Late"}
+    assert len(compiles) == 2
+
+
+def test_the_key_is_taken_before_the_definitions_run(project, compiles):
+    """A definition that extends the import path (a monorepo's shared code) still gets cache hits."""
+    saved = list(sys.path)
+    project.write("dashboards/simple.py", 'import sys\nsys.path.append("/opt/shared")\n' + SIMPLE)
+    build(find_project(project.root))
+    sys.path[:] = saved  # as in a new process
+    build(find_project(project.root))
+    assert compiles == ["dashboards/simple.py"]
+
+
+def test_another_working_directory_compiles_again(project, compiles, monkeypatch, tmp_path):
+    """A definition may open a path relative to the working directory."""
+    project.write("dashboards/simple.py", SIMPLE)
+    build(find_project(project.root))
+    monkeypatch.chdir(tmp_path)
+    build(find_project(project.root))
+    build(find_project(project.root))
+    assert len(compiles) == 2
+
+
+def test_a_damaged_body_is_never_served(project, compiles):
+    project.write("dashboards/simple.py", SIMPLE)
+    first = build(find_project(project.root)).files
+    path = project.root / ".dashgen/cache/compiled.bin"
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x20
+    path.write_bytes(bytes(data))
+    assert build(find_project(project.root)).files == first
+    assert len(compiles) == 2
+
+
+def test_a_file_name_that_is_not_utf8_is_no_trouble(project, compiles):
+    project.write("dashboards/simple.py", SIMPLE)
+    (project.root / os.fsdecode(b"notes-\xff.txt")).write_text("x")
+    first = build(find_project(project.root)).files
+    assert build(find_project(project.root)).files == first
+    assert len(compiles) == 1
 
 
 def test_the_cache_tracks_the_libraries_the_compile_loaded(project):

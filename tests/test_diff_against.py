@@ -66,6 +66,7 @@ def test_changes_since_a_commit_panel_by_panel(cli, repo):
         "    variables: +datasource",
         "~ changed dashboard two 'Simple' (moved from folder 'ops' to 'Team')",
         "~ changed file provisioning/default/dashboards/dashgen.yaml",  # the ops folder's provider is gone
+        "       type: file",
         "       updateIntervalSeconds: 30",
         "    -- allowUiUpdates: false",
         "    -  disableDeletion: false",
@@ -110,6 +111,11 @@ def test_a_datasource_change_shows_in_its_provisioning_files(cli, tmp_path):
     assert [(c["kind"], c["uid"], c["action"]) for c in changes] == [
         ("file", f"provisioning/{env}/datasources/dashgen.yaml", "changed") for env in ("local", "production", "staging")]
     assert "-    timeInterval: 15s" in changes[0]["lines"] and "+    timeInterval: 30s" in changes[0]["lines"]
+    _, text, _ = cli("-C", str(root), "diff")
+    assert text.splitlines()[1:] == [
+        "~ changed file provisioning/local/datasources/dashgen.yaml (and the same in production, staging)",
+        *[f"    {line}" for line in changes[0]["lines"]],
+    ]
 
 
 def test_a_removed_definition_is_a_removed_dashboard(cli, repo):
@@ -127,6 +133,7 @@ def test_a_commit_before_the_first_build_shows_every_dashboard_added(cli, repo):
     commit_build(cli, repo.root)
     code, out, _ = cli("-C", str(repo.root), "diff", "--against", "HEAD~1")
     assert code == 1
+    assert out.splitlines()[0] == "changes since HEAD~1, which holds no generated/ (all is new):"
     assert [line.split(" dashboard ")[1].split()[0] for line in out.splitlines() if " dashboard " in line] == [
         "simple", "two"]
 
@@ -145,7 +152,8 @@ def test_outside_a_git_repository(cli, project):
     project.write("dashboards/simple.py", SIMPLE)
     code, out, err = cli("-C", str(project.root), "diff")
     assert (code, out) == (2, "")
-    assert err == f"error: --against compares with a git commit, but {project.root} is not in a git repository\n"
+    assert err == (f"error: --against compares with a git commit, and git cannot read a repository at {project.root} "
+                   "(fatal: not a git repository (or any of the parent directories): .git)\n")
 
 
 def test_against_and_env_together_are_refused(cli, repo):
@@ -168,4 +176,17 @@ def test_a_submodule_under_generated_is_named_not_a_traceback(cli, repo):
     git(repo.root, "update-index", "--add", "--cacheinfo", f"160000,{head},observability/generated/dashboards/Team/sub")
     git(repo.root, "commit", "-q", "-m", "a submodule")
     assert cli("-C", str(repo.root), "diff") == (
-        2, "", "error: HEAD:observability/generated/dashboards/Team/sub is not a file git can read (a submodule or a link?)\n")
+        2, "", "error: HEAD:observability/generated/dashboards/Team/sub is not a file (a submodule?)\n")
+
+
+@pytest.mark.parametrize("damage", [
+    lambda m: {**m, "panels": 5}, lambda m: {**m, "panels": ["x"]}, lambda m: {**m, "templating": {"list": 5}},
+])
+def test_a_dashboard_at_the_ref_that_is_not_shaped_like_one_is_named(cli, repo, damage):
+    commit_build(cli, repo.root)
+    path = repo.root / "generated/dashboards/Team/simple.json"
+    path.write_text(json.dumps(damage(json.loads(path.read_text()))))
+    git(repo.root, "commit", "-q", "-am", "hand-made")
+    code, out, err = cli("-C", str(repo.root), "diff")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: generated/dashboards/Team/simple.json in HEAD is not shaped like a dashboard (")

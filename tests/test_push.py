@@ -529,3 +529,13 @@ def test_a_secret_grafana_lacks_is_sent_again_and_never_shown(cli, stack, grafan
     assert code == 0 and "~ updated     datasource loki (secret basicAuthPassword not set)" in out
     assert grafana.datasource_secrets("loki") == {"basicAuthPassword": "hunter2-secret"}
     assert "hunter2" not in out + err
+
+
+def test_a_broken_definition_is_reported_before_a_missing_token(cli, stack, monkeypatch):
+    monkeypatch.delenv("TEST_GRAFANA_TOKEN")
+    (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
+    assert run(cli, stack, "push", "--env", "test") == (
+        2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
+    (stack / "dashboards" / "zz_broken.py").unlink()
+    code, _, err = run(cli, stack, "push", "--env", "test")
+    assert code == 2 and err.startswith("error: set TEST_GRAFANA_TOKEN to a service-account token for ")
