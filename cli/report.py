@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import traceback
+
 import click
 
 from dashgen.errors import DashgenError, InputErrors
+
+INTERNAL_ERROR = 70  # sysexits' EX_SOFTWARE: a bug in dashgen, which CI must not read as findings (1)
 
 
 def run_reporting_errors(command, args: list[str] | None = None) -> int:
@@ -23,6 +27,11 @@ def run_reporting_errors(command, args: list[str] | None = None) -> int:
     except DashgenError as exc:
         print_error(exc)
         return exc.exit_code
+    except Exception:  # noqa: BLE001 - not bad input but a bug: say so, with what a report needs
+        click.echo("error: internal error in dashgen (a bug, not your input); please report it with this traceback:",
+                   err=True)
+        traceback.print_exc()
+        return INTERNAL_ERROR
     return result if isinstance(result, int) else 0
 
 
