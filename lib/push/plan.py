@@ -82,7 +82,10 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
             plan.changes.append(_folder(uid, title, folders[uid], force))
         for ds in desired.datasources:
             plan.changes.append(_datasource(ds, datasources[ds.uid], force))
-        plan.changes.extend(pool.map(lambda d: _dashboard(grafana, d, live, force), desired.dashboards))
+        known = {id(d): _as_pushed(grafana, d, live) for d in desired.dashboards}  # most, on a push with little to do
+        rest = iter(pool.map(lambda d: _dashboard(grafana, d, live, force),
+                             [d for d in desired.dashboards if known[id(d)] is None]))
+        plan.changes.extend(known[id(d)] or next(rest) for d in desired.dashboards)
         defined = {d.uid for d in desired.dashboards}
         orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
         plan.changes.extend(pool.map(lambda hit: _orphan(grafana, hit, live, prune, force), orphans))
@@ -203,12 +206,21 @@ def _history(grafana: Grafana, uid: str) -> dict | None:
         raise
 
 
-def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
+def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
+    """"unchanged" when the read-ahead shows the dashboard is still what dashgen pushed for this
+    definition, in its folder; None when that takes reading it."""
     hit = live.managed.get(desired.uid)
-    latest = live.history(grafana, desired.uid) if hit is not None else None
+    latest = live.latest.get(desired.uid) if hit is not None else None
     if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
             and hit.get("folderUid", "") == desired.folder_uid:
         return Change("dashboard", desired.uid, desired.title, "unchanged", url=grafana.url + hit.get("url", ""))
+    return None
+
+
+def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
+    """The change for a dashboard _as_pushed could not settle: new, changed, or edited by hand."""
+    hit = live.managed.get(desired.uid)
+    latest = live.history(grafana, desired.uid) if hit is not None else None
     found = grafana.get_dashboard(desired.uid)
     if found is None:
         return Change("dashboard", desired.uid, desired.title, "create", desired=desired)
