@@ -1,4 +1,5 @@
-"""Turns library errors into one-line messages on stderr and the documented exit codes."""
+"""Turns library errors into one-line messages on stderr and the documented exit codes, and a
+crash inside dashgen into exit 70 with the traceback a bug report needs."""
 
 from __future__ import annotations
 

@@ -250,3 +250,17 @@ def test_a_broken_helper_is_reported_once_at_its_own_line(project, cli):
         "error: dashboards/_helper.py:1: NameError: name 'undefined_name' is not defined (breaks 2 definitions)",
         "1 error",
     ]
+
+
+def test_a_bug_is_an_internal_error_with_its_traceback_not_findings(cli, project, monkeypatch):
+    """Exit 1 means findings to CI: a crash inside dashgen must not look like one."""
+    import dashgen.build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something dashgen did not expect")
+
+    monkeypatch.setattr(dashgen.build, "build", broken)
+    code, out, err = cli("-C", str(project.root), "build")
+    assert (code, out) == (70, "")
+    assert err.startswith("error: internal error in dashgen (a bug, not your input); please report it with this traceback:\n")
+    assert err.rstrip().endswith("RuntimeError: something dashgen did not expect")

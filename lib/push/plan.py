@@ -51,7 +51,8 @@ class Plan:
 @dataclass(frozen=True)
 class Live:
     """The dashboards dashgen owns in Grafana (search hits by uid) and the newest version of each
-    (None where there is none, or the token may not read history)."""
+    (None where there is none, or the token may not read history). `latest` has an entry for every
+    uid in `managed`: the plan relies on it to settle unchanged dashboards without reading."""
 
     managed: dict[str, dict]
     latest: dict[str, dict | None]
@@ -82,10 +83,11 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
             plan.changes.append(_folder(uid, title, folders[uid], force))
         for ds in desired.datasources:
             plan.changes.append(_datasource(ds, datasources[ds.uid], force))
-        known = {id(d): _as_pushed(grafana, d, live) for d in desired.dashboards}  # most, on a push with little to do
+        # Settled from the read-ahead alone, no thread needed: every dashboard of a push with nothing to do.
+        settled = [_as_pushed(grafana, d, live) for d in desired.dashboards]
         rest = iter(pool.map(lambda d: _dashboard(grafana, d, live, force),
-                             [d for d in desired.dashboards if known[id(d)] is None]))
-        plan.changes.extend(known[id(d)] or next(rest) for d in desired.dashboards)
+                             [d for d, s in zip(desired.dashboards, settled) if s is None]))
+        plan.changes.extend(s if s is not None else next(rest) for s in settled)
         defined = {d.uid for d in desired.dashboards}
         orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
         plan.changes.extend(pool.map(lambda hit: _orphan(grafana, hit, live, prune, force), orphans))
@@ -207,8 +209,8 @@ def _history(grafana: Grafana, uid: str) -> dict | None:
 
 
 def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
-    """"unchanged" when the read-ahead shows the dashboard is still what dashgen pushed for this
-    definition, in its folder; None when that takes reading it."""
+    """An "unchanged" change when the read-ahead shows the dashboard is still what dashgen pushed
+    for this definition, in its folder; None when that takes reading it."""
     hit = live.managed.get(desired.uid)
     latest = live.latest.get(desired.uid) if hit is not None else None
     if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
