@@ -95,14 +95,14 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
             alongside()
         return cached, []
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if parallel:
         compiled, errors, read = _compile_in_workers(project, files, debug, workers, alongside)
-        errors.extend(_clashes(compiled))
     else:
         compiled, errors, read = _compile_files(project, files, debug)
-        errors.extend(_clashes(compiled))
-        if alongside is not None and not errors:  # nothing to overlap with; skipped when it cannot matter
-            alongside()
+    errors.extend(_clashes(compiled))
+    if alongside is not None and not parallel and not errors:  # nothing to overlap with; skipped when it cannot matter
+        alongside()
     if not errors and before:
         build_cache.store(project, before, compiled, read)
     return compiled, errors

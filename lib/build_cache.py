@@ -201,7 +201,7 @@ def _key(project: Project, definitions: list[Path]) -> str:
     """What must be equal besides the files read: the format, the interpreter and its environment
     (which decide where imports come from), the working directory (which relative paths start
     from), and the definition files."""
-    names = "\n".join(project.relative(p) for p in definitions)
+    names = "\n".join(os.path.relpath(p, project.root) for p in definitions)
     where = "\n".join([sys.version, sys.prefix, os.getcwd(), *sys.path])
     return hashlib.sha256(f"{FORMAT}\n{where}\n{names}".encode(errors="surrogateescape")).hexdigest()
 

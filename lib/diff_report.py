@@ -49,21 +49,21 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
     one comes from, for errors): the dashboards added, removed, moved and changed, panel by panel,
     in uid order, then the provisioning files (the datasources and their links, per environment)
     with their lines diffed."""
+    same = {path for path, content in new.items() if old.get(path) == content}  # most: nothing to parse or show
+    old = {path: content for path, content in old.items() if path not in same}
+    new = {path: content for path, content in new.items() if path not in same}
     old_dashboards, new_dashboards = _dashboards(old, old_name), _dashboards(new, "the build")
     entries = []
     for uid in sorted(set(old_dashboards) | set(new_dashboards)):
         before, after = old_dashboards.get(uid), new_dashboards.get(uid)
-        if before == after:
-            continue
         try:
             entries.append(_dashboard_entry(uid, before, after))
         except (AttributeError, KeyError, TypeError) as exc:  # a hand-made file: say which, not a traceback
             path = (before or after)[2]
             raise InputError(None, f"generated/{path} in {old_name} is not shaped like a dashboard ({exc})") from None
-    for path in sorted((set(old) | set(new)) - {p for p in old | new if _dashboard_path(p)}):
-        if old.get(path) != new.get(path):
-            action = "added" if path not in old else "removed" if path not in new else "changed"
-            entries.append(Entry("file", path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
+    for path in sorted(p for p in old.keys() | new.keys() if not _dashboard_path(p)):
+        action = "added" if path not in old else "removed" if path not in new else "changed"
+        entries.append(Entry("file", path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
     return entries
 
 

@@ -108,11 +108,18 @@ def _query(target: dict | None) -> str:
     return str(target.get("expr") or target.get("query") or "")
 
 
-def _paths(old, new, prefix: str = "") -> list[str]:
-    """Dotted paths where two JSON values differ (lists count as one value)."""
+def _paths(old: dict, new: dict) -> list[str]:
+    return [path for path, _, _ in differences(old, new)]
+
+
+def differences(old, new, path: str = ""):
+    """(dotted path, old value, new value) of each difference between two JSON values, descending
+    into objects (lists count as one value): what a reviewer reads, e.g. jsonData.timeInterval."""
     if isinstance(old, dict) and isinstance(new, dict):
-        return [p for k in sorted(set(old) | set(new)) for p in _paths(old.get(k), new.get(k), f"{prefix}{k}.")]
-    return [prefix.rstrip(".")] if old != new else []
+        for key in sorted(set(old) | set(new)):
+            yield from differences(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+    elif old != new:
+        yield path, old, new
 
 
 def _variables(old: list[dict], new: list[dict]) -> list[str]:

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashgen.build import CompiledDashboard
+from dashgen.build import Alongside, CompiledDashboard
 from dashgen.canonical import canonical_json
 from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
@@ -106,7 +106,8 @@ def owned(model: dict) -> dict:
     return {**model, "tags": tags if OWNERSHIP_TAG in tags else [*tags, OWNERSHIP_TAG]}
 
 
-def desired_state(project, env: Environment, environ=os.environ, debug: bool = False, alongside=None) -> Desired:
+def desired_state(project, env: Environment, environ=os.environ, debug: bool = False,
+                  alongside: Alongside | None = None) -> Desired:
     """`alongside`, if given, runs while the definitions compile (see dashgen.build.build)."""
     from dashgen.build import build
     from dashgen.provisioning import ROOT_FOLDER, folder_uid

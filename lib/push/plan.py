@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana, GrafanaError
+from dashgen.panel_diff import differences
 from dashgen.push.desired import (
     DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings, same_content,
 )
@@ -143,8 +144,7 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
         return Change("datasource", ds.uid, ds.name, "create", desired=ds)
     live_settings, code_settings = datasource_settings(live), datasource_settings(ds.body)
     differs = [_shown(path, live_value, code_value)
-               for key in code_settings
-               for path, live_value, code_value in _differences(key, live_settings[key], code_settings[key])]
+               for path, live_value, code_value in differences(live_settings, code_settings)]
     missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
     mark = (live.get("jsonData") or {}).get(DATASOURCE_MARK)
     base = dict(desired=ds, live=live, version=live.get("version"))
@@ -166,16 +166,6 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
         return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites {reason}", forced=True, **base)
     return Change("datasource", ds.uid, ds.name, "refused", f"{edit}: {reason}; --force overwrites it (after a backup)",
                   **base)
-
-
-def _differences(path: str, live, code):
-    """(dotted path, live value, code value) of each difference, descending into objects: a reviewer
-    sees what an update would overwrite, e.g. jsonData.timeInterval '30s' -> '15s'."""
-    if isinstance(live, dict) and isinstance(code, dict):
-        for key in sorted(set(live) | set(code)):
-            yield from _differences(f"{path}.{key}", live.get(key), code.get(key))
-    elif live != code:
-        yield path, live, code
 
 
 def _shown(path: str, live, code) -> str:
