@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -60,7 +61,7 @@ PARALLEL_FROM = 64
 
 def compile_project(project: Project, debug: bool = False) -> list[CompiledDashboard]:
     """Every dashboard of the project, compiled and validated; InputErrors lists every problem."""
-    compiled, errors = _compile_dashboards(project, debug)
+    compiled, errors, _ = _compile_dashboards(project, debug)
     if errors:
         raise InputErrors(once(errors))
     return compiled
@@ -83,7 +84,9 @@ def once(errors: list[InputError]) -> list[InputError]:
 
 
 def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | None = None,
-                        ) -> tuple[list[CompiledDashboard], list[InputError]]:
+                        ) -> tuple[list[CompiledDashboard], list[InputError], threading.Thread | None]:
+    """The compiled dashboards and the errors; and `alongside` still running in a thread, if it was
+    started in one (the caller waits for it)."""
     from dashgen import build_cache
     from dashgen.loader import definition_files
 
@@ -91,9 +94,12 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
     before = build_cache.snapshot(project, files) if project.cache else None
     cached = build_cache.load(project, before) if before else None
     if cached is not None:
-        if alongside is not None:
-            alongside()
-        return cached, []
+        if alongside is None:
+            return cached, [], None
+        # No worker will be forked now, so a thread is safe: it overlaps the rest of the build.
+        background = threading.Thread(target=alongside, name="dashgen-alongside", daemon=True)
+        background.start()
+        return cached, [], background
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
     if parallel:
@@ -105,7 +111,7 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
         alongside()
     if not errors and before:
         build_cache.store(project, before, compiled, read)
-    return compiled, errors
+    return compiled, errors, None
 
 
 def _usable_cores() -> int:
@@ -189,14 +195,25 @@ def build(project: Project, debug: bool = False, alongside: Alongside | None = N
     problem in the dashboards, the datasources and the environments together.
 
     `alongside` is called once while the dashboards compile, for work that waits on something else
-    (push reads Grafana meanwhile). It must not raise: its outcome is the caller's to keep.
+    (push reads Grafana meanwhile), and has returned when build does. It may run in a thread of its
+    own, and must not raise: its outcome is the caller's to keep.
     """
+    dashboards, errors, background = _compile_dashboards(project, debug, alongside)
+    try:
+        return _with_datasources(project, debug, dashboards, errors)
+    finally:
+        if background is not None:
+            background.join()
+
+
+def _with_datasources(project: Project, debug: bool, dashboards: list[CompiledDashboard],
+                      errors: list[InputError]) -> Build:
+    """The rest of the build once the dashboards are compiled: datasources, provisioning files, checks."""
     from dashgen.datasources.checks import dashboard_reference_problems, datasource_problems
     from dashgen.environments import load_environments
     from dashgen.loader import load_datasources
     from dashgen.provisioning import provisioning_files
 
-    dashboards, errors = _compile_dashboards(project, debug, alongside)
     sources, load_errors = load_datasources(project, debug=debug)
     errors += load_errors + datasource_problems(sources)
     if sources or load_errors:

@@ -8,6 +8,8 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -217,6 +219,31 @@ def test_alongside_runs_after_a_small_build_and_not_after_a_failed_one(project):
     with pytest.raises(InputErrors):
         build(find_project(project.root), alongside=lambda: calls.append("ran again"))
     assert calls == ["ran"]  # a broken definition is reported without waiting for Grafana
+
+
+def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project, monkeypatch):
+    """Served from the cache, no worker will be forked: the work runs in a thread meanwhile the
+    datasources load, and has finished when build returns, whether the build succeeds or not."""
+    from dashgen import build_cache
+
+    monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write("datasources/stack.py", "import os\nif os.environ.get('BREAK_STACK'):\n    raise RuntimeError('broken')\n"
+                                          "datasources = []\n")
+    build(find_project(project.root))  # fills the cache
+    seen = []
+
+    def alongside():
+        time.sleep(0.2)
+        seen.append(threading.current_thread() is threading.main_thread())
+
+    build(find_project(project.root), alongside=alongside)
+    assert seen == [False]
+    monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only: the dashboards stay cached
+    with pytest.raises(InputErrors) as failed:
+        build(find_project(project.root), alongside=alongside)
+    assert [str(e) for e in failed.value.errors] == ["datasources/stack.py:3: RuntimeError: broken"]
+    assert seen == [False, False]
 
 
 def _spy(function, calls):

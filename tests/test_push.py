@@ -246,6 +246,31 @@ def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, p
     assert len(requested) == 10  # and the folder and the three datasources once the build is done
 
 
+def test_a_cached_build_reads_grafana_in_a_thread_and_a_bug_there_is_one_internal_error(cli, stack, grafana,
+                                                                                         monkeypatch):
+    """Served from the compile cache, push reads Grafana in a thread while the datasources load; a
+    crash there is reported once, as dashgen's bug (exit 70), not lost in the thread."""
+    import threading
+
+    import dashgen.push.run as run_module
+    from dashgen import build_cache
+
+    monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the stack was copied just now: cache it at once
+    assert run(cli, stack, "push", "--env", "test")[0] == 0
+    threads, real = [], run_module.read_live
+    monkeypatch.setattr(run_module, "read_live", lambda g: threads.append(threading.current_thread().name) or real(g))
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert (code, out.splitlines()[-1], threads) == (0, "9 unchanged; 0 writes", ["dashgen-alongside"])
+
+    def broken(g):
+        raise RuntimeError("something dashgen did not expect")
+
+    monkeypatch.setattr(run_module, "read_live", broken)
+    code, out, err = run(cli, stack, "push", "--env", "test")
+    assert (code, out) == (70, "")
+    assert err.count("Traceback") == 1 and err.rstrip().endswith("RuntimeError: something dashgen did not expect")
+
+
 def test_a_broken_definition_is_reported_before_an_unreachable_grafana(cli, stack, parallel):
     (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
     with GrafanaEmulator.nothing_listening() as url:

@@ -32,18 +32,18 @@ def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
 
 
 class _ReadAhead:
-    """read_live, run by the build while it compiles; its error waits until the build has succeeded
-    (a broken definition is reported before an unreachable Grafana)."""
+    """read_live, run by the build while it compiles (perhaps in a thread); its error waits until the
+    build has succeeded (a broken definition is reported before an unreachable Grafana)."""
 
     def __init__(self, grafana: Grafana):
         self.grafana = grafana
         self.live: Live | None = None
-        self.error: GrafanaError | None = None
+        self.error: Exception | None = None
 
     def __call__(self) -> None:
         try:
             self.live = read_live(self.grafana)
-        except GrafanaError as exc:
+        except Exception as exc:  # noqa: BLE001 - kept for result(): a bug here is reported as one there
             self.error = exc
 
     def result(self) -> Live | None:
