@@ -17,7 +17,7 @@ from dashgen.project import Project
 if TYPE_CHECKING:
     from dashgen.loader import DatasourceSource
 
-Alongside = Callable[[], None]  # work run while the dashboards compile (see build)
+Alongside = Callable[[], None]  # work run in a thread while the project builds (see build)
 
 DASHBOARDS_DIR = "dashboards"
 
@@ -85,8 +85,7 @@ def once(errors: list[InputError]) -> list[InputError]:
 
 def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | None = None,
                         ) -> tuple[list[CompiledDashboard], list[InputError], threading.Thread | None]:
-    """The compiled dashboards and the errors; and `alongside` still running in a thread, if it was
-    started in one (the caller waits for it)."""
+    """The compiled dashboards and the errors, and the thread running `alongside` if it was started."""
     from dashgen import build_cache
     from dashgen.loader import definition_files
 
@@ -94,24 +93,29 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
     before = build_cache.snapshot(project, files) if project.cache else None
     cached = build_cache.load(project, before) if before else None
     if cached is not None:
-        if alongside is None:
-            return cached, [], None
-        # No worker will be forked now, so a thread is safe: it overlaps the rest of the build.
-        background = threading.Thread(target=alongside, name="dashgen-alongside", daemon=True)
-        background.start()
-        return cached, [], background
+        return cached, [], _started(alongside)
     workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
     parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
     if parallel:
-        compiled, errors, read = _compile_in_workers(project, files, debug, workers, alongside)
+        compiled, errors, read, background = _compile_in_workers(project, files, debug, workers, alongside)
     else:
         compiled, errors, read = _compile_files(project, files, debug)
+        # Started after a serial compile, which records what it reads: the thread's reads are not its.
+        background = None if errors else _started(alongside)
     errors.extend(_clashes(compiled))
-    if alongside is not None and not parallel and not errors:  # nothing to overlap with; skipped when it cannot matter
-        alongside()
     if not errors and before:
         build_cache.store(project, before, compiled, read)
-    return compiled, errors, None
+    return compiled, errors, background
+
+
+def _started(alongside: Alongside | None) -> threading.Thread | None:
+    """`alongside` running in a thread of its own. Only called once no worker will be forked: a fork
+    must not copy a thread that may hold a lock."""
+    if alongside is None:
+        return None
+    background = threading.Thread(target=alongside, name="dashgen-alongside", daemon=True)
+    background.start()
+    return background
 
 
 def _usable_cores() -> int:
@@ -148,10 +152,9 @@ def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[Com
 
 
 def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside: Alongside | None = None,
-                        ) -> tuple[list[CompiledDashboard], list[InputError], set[str]]:
+                        ) -> tuple[list[CompiledDashboard], list[InputError], set[str], threading.Thread | None]:
     """The same as _compile_files, on interleaved shards in forked processes, merged back into file
-    order. `alongside` runs here meanwhile: the workers are forked first, so the threads it may start
-    cannot leave a lock held in them."""
+    order; `alongside` is started once the workers are forked, and its thread returned."""
     import grafanalib.core  # noqa: F401 - imported once here, shared by every forked worker
 
     from dashgen.validate import is_valid
@@ -160,14 +163,13 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
     shards = [files[i::workers] for i in range(workers)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending = pool.starmap_async(_compile_files, [(project, shard, debug) for shard in shards])
-        if alongside is not None:
-            alongside()
+        background = _started(alongside)
         results = pending.get()
     order = {project.relative(path): i for i, path in enumerate(files)}
     compiled = sorted((d for done, _, _ in results for d in done), key=lambda d: order[d.file])
     errors = sorted((e for _, failed, _ in results for e in failed), key=lambda e: order.get(e.location.file, -1))
     read = set().union(*(r for _, _, r in results))
-    return compiled, errors, read
+    return compiled, errors, read, background
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
@@ -194,16 +196,17 @@ def build(project: Project, debug: bool = False, alongside: Alongside | None = N
     """The complete contents of generated/, as relative path -> bytes; InputErrors lists every
     problem in the dashboards, the datasources and the environments together.
 
-    `alongside` is called once while the dashboards compile, for work that waits on something else
-    (push reads Grafana meanwhile), and has returned when build does. It may run in a thread of its
-    own, and must not raise: its outcome is the caller's to keep.
+    `alongside` is work that waits on something else (push reads Grafana meanwhile). It runs once, in
+    a thread, while the workers compile or once the dashboards are compiled, and has finished when
+    build returns. A failed build raises at once, leaving it to run out unwaited for (its outcome
+    is moot then), so a broken definition is never held up by a slow Grafana. It must not raise:
+    its outcome is the caller's to keep.
     """
     dashboards, errors, background = _compile_dashboards(project, debug, alongside)
-    try:
-        return _with_datasources(project, debug, dashboards, errors)
-    finally:
-        if background is not None:
-            background.join()
+    built = _with_datasources(project, debug, dashboards, errors)
+    if background is not None:
+        background.join()
+    return built
 
 
 def _with_datasources(project: Project, debug: bool, dashboards: list[CompiledDashboard],

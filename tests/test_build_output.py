@@ -222,14 +222,12 @@ def test_alongside_runs_after_a_small_build_and_not_after_a_failed_one(project):
 
 
 def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project, monkeypatch):
-    """Served from the cache, no worker will be forked: the work runs in a thread meanwhile the
-    datasources load, and has finished when build returns, whether the build succeeds or not."""
+    """Served from the cache, no worker will be forked: the work runs in a thread while the
+    datasources load, and has finished when build returns."""
     from dashgen import build_cache
 
     monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
     project.write("dashboards/simple.py", SIMPLE)
-    project.write("datasources/stack.py", "import os\nif os.environ.get('BREAK_STACK'):\n    raise RuntimeError('broken')\n"
-                                          "datasources = []\n")
     build(find_project(project.root))  # fills the cache
     seen = []
 
@@ -239,11 +237,27 @@ def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project,
 
     build(find_project(project.root), alongside=alongside)
     assert seen == [False]
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_failed_build_does_not_wait_for_alongside(project, monkeypatch, cached):
+    """A broken definition is reported at once, however long Grafana takes to answer push's reads."""
+    from dashgen import build_cache
+
+    monkeypatch.setattr(build_cache, "RACY_NS", 0)
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write("datasources/stack.py", "import os\nif os.environ.get('BREAK_STACK'):\n    raise RuntimeError('broken')\n"
+                                          "datasources = []\n")
+    build(find_project(project.root))  # fills the cache
+    release = threading.Event()
     monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only: the dashboards stay cached
+    if not cached:
+        project.write("dashboards/simple.py", SIMPLE + "\n")
     with pytest.raises(InputErrors) as failed:
-        build(find_project(project.root), alongside=alongside)
+        build(find_project(project.root), alongside=lambda: release.wait(30))
     assert [str(e) for e in failed.value.errors] == ["datasources/stack.py:3: RuntimeError: broken"]
-    assert seen == [False, False]
+    assert [t.name for t in threading.enumerate()].count("dashgen-alongside") == 1  # still waiting, unwaited for
+    release.set()
 
 
 def _spy(function, calls):

@@ -279,6 +279,20 @@ def test_a_broken_definition_is_reported_before_an_unreachable_grafana(cli, stac
     assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
 
 
+def test_a_broken_definition_is_reported_at_once_while_grafana_hangs(cli, stack, parallel):
+    """The read-ahead is not waited for when the build fails: no timeouts and retries first."""
+    import time
+
+    (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
+    with GrafanaEmulator(delay_s=60) as hanging:
+        point_at(stack, hanging.url)
+        start = time.monotonic()
+        code, out, err = run(cli, stack, "push", "--env", "test")
+        seconds = time.monotonic() - start
+    assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
+    assert seconds < 5  # the environment's timeout is 10 s a try
+
+
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):
     grafana.options.fail_write_n = 6  # the second dashboard
     code, out, err = run(cli, stack, "push", "--env", "test")

@@ -108,7 +108,7 @@ def owned(model: dict) -> dict:
 
 def desired_state(project, env: Environment, environ=os.environ, debug: bool = False,
                   alongside: Alongside | None = None) -> Desired:
-    """`alongside`, if given, runs while the definitions compile (see dashgen.build.build)."""
+    """`alongside`, if given, runs in a thread while the project builds (see dashgen.build.build)."""
     from dashgen.build import build
     from dashgen.provisioning import ROOT_FOLDER, folder_uid
 

@@ -14,7 +14,7 @@ def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
              debug: bool = False) -> tuple[Environment, Grafana, Plan]:
     """Builds, connects and plans; a refused credential comes back with what to do about it.
 
-    What Grafana holds is read while the definitions compile: the two take about as long on a large
+    What Grafana holds is read while the project builds: the two take about as long on a large
     project, and a push with nothing to do is little else.
     """
     env = environment(project, env_name)
@@ -32,8 +32,8 @@ def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
 
 
 class _ReadAhead:
-    """read_live, run by the build while it compiles (perhaps in a thread); its error waits until the
-    build has succeeded (a broken definition is reported before an unreachable Grafana)."""
+    """read_live, run by the build in a thread; its error waits until the build has succeeded (a
+    broken definition is reported before an unreachable Grafana)."""
 
     def __init__(self, grafana: Grafana):
         self.grafana = grafana
