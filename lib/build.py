@@ -94,23 +94,26 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
     cached = build_cache.load(project, before) if before else None
     if cached is not None:
         return cached, [], _started(alongside)
-    workers = min(_usable_cores(), len(files) // (PARALLEL_FROM // 2))
+    workers = min(usable_cores(), len(files) // (PARALLEL_FROM // 2))
     parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
     if parallel:
         compiled, errors, read, background = _compile_in_workers(project, files, debug, workers, alongside)
     else:
         compiled, errors, read = _compile_files(project, files, debug)
-        # Started after a serial compile, which records what it reads: the thread's reads are not its.
-        background = None if errors else _started(alongside)
+        background = None
     errors.extend(_clashes(compiled))
+    if not parallel and not errors:  # once the compile has recorded its reads: the thread's are not its
+        background = _started(alongside)
     if not errors and before:
         build_cache.store(project, before, compiled, read)
     return compiled, errors, background
 
 
 def _started(alongside: Alongside | None) -> threading.Thread | None:
-    """`alongside` running in a thread of its own. Only called once no worker will be forked: a fork
-    must not copy a thread that may hold a lock."""
+    """`alongside` running in a thread of its own. Only called once the workers are forked (a fork
+    must not copy a thread that may hold a lock; only a worker dying in a definition makes the pool
+    fork a replacement) and once the datasources are loaded (the loader puts the project on
+    sys.path, which the thread's imports must not see)."""
     if alongside is None:
         return None
     background = threading.Thread(target=alongside, name="dashgen-alongside", daemon=True)
@@ -118,7 +121,7 @@ def _started(alongside: Alongside | None) -> threading.Thread | None:
     return background
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
     """Cores this process may run on (affinity and cgroup cpusets), not the machine's count."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -202,22 +205,23 @@ def build(project: Project, debug: bool = False, alongside: Alongside | None = N
     is moot then), so a broken definition is never held up by a slow Grafana. It must not raise:
     its outcome is the caller's to keep.
     """
-    dashboards, errors, background = _compile_dashboards(project, debug, alongside)
-    built = _with_datasources(project, debug, dashboards, errors)
+    from dashgen.loader import load_datasources
+
+    sources, load_errors = load_datasources(project, debug=debug)  # first: see _started
+    dashboards, errors, background = _compile_dashboards(project, debug, None if load_errors else alongside)
+    built = _assembled(project, dashboards, errors, sources, load_errors)
     if background is not None:
         background.join()
     return built
 
 
-def _with_datasources(project: Project, debug: bool, dashboards: list[CompiledDashboard],
-                      errors: list[InputError]) -> Build:
-    """The rest of the build once the dashboards are compiled: datasources, provisioning files, checks."""
+def _assembled(project: Project, dashboards: list[CompiledDashboard], errors: list[InputError],
+               sources: list[DatasourceSource], load_errors: list[InputError]) -> Build:
+    """The build from its compiled dashboards and loaded datasources, once both are checked together."""
     from dashgen.datasources.checks import dashboard_reference_problems, datasource_problems
     from dashgen.environments import load_environments
-    from dashgen.loader import load_datasources
     from dashgen.provisioning import provisioning_files
 
-    sources, load_errors = load_datasources(project, debug=debug)
     errors += load_errors + datasource_problems(sources)
     if sources or load_errors:
         errors += dashboard_reference_problems(dashboards, {s.datasource.uid: s.datasource.type for s in sources})

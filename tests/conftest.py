@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,17 @@ class Project:
         return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True)
+def no_reads_left_running():
+    """A push whose build failed leaves its reads of Grafana behind; they must end with the test, so
+    that none is alive when a later test forks compile workers or reuses the port of its Grafana."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name in ("dashgen-alongside", "dashgen-read"):
+            thread.join(timeout=30)
+            assert not thread.is_alive(), f"{thread.name} still running 30 s after its test"
+
+
 @pytest.fixture
 def project(tmp_path) -> Project:
     return Project(tmp_path / "proj")
@@ -85,3 +97,13 @@ dashboard = Dashboard(
     panels=[timeseries("Up", "Targets up.", [PromQuery('up{job="$job"}')], datasource=DS, unit="short")],
 )
 '''
+
+
+def served_from_cache(monkeypatch) -> None:
+    """From now on a definition compiled, not served from the cache, fails the test."""
+    import dashgen.build as build_module
+
+    def compiled(*args):
+        raise AssertionError("compiled: the cache did not serve this build")
+
+    monkeypatch.setattr(build_module, "_compile_files", compiled)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import GOLDEN, REPO, SIMPLE, check_golden
+from conftest import GOLDEN, REPO, SIMPLE, check_golden, served_from_cache
 from dashgen.build import build
 from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
@@ -229,6 +229,7 @@ def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project,
     monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
     project.write("dashboards/simple.py", SIMPLE)
     build(find_project(project.root))  # fills the cache
+    served_from_cache(monkeypatch)
     seen = []
 
     def alongside():
@@ -239,25 +240,49 @@ def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project,
     assert seen == [False]
 
 
-@pytest.mark.parametrize("cached", [True, False])
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "compiled"])
 def test_a_failed_build_does_not_wait_for_alongside(project, monkeypatch, cached):
     """A broken definition is reported at once, however long Grafana takes to answer push's reads."""
     from dashgen import build_cache
 
     monkeypatch.setattr(build_cache, "RACY_NS", 0)
     project.write("dashboards/simple.py", SIMPLE)
-    project.write("datasources/stack.py", "import os\nif os.environ.get('BREAK_STACK'):\n    raise RuntimeError('broken')\n"
-                                          "datasources = []\n")
+    project.write("datasources/stack.py", TWO_NAMED_ALIKE_WHEN_BROKEN)
     build(find_project(project.root))  # fills the cache
-    release = threading.Event()
-    monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only: the dashboards stay cached
-    if not cached:
+    if cached:
+        served_from_cache(monkeypatch)
+    else:
         project.write("dashboards/simple.py", SIMPLE + "\n")
-    with pytest.raises(InputErrors) as failed:
-        build(find_project(project.root), alongside=lambda: release.wait(30))
-    assert [str(e) for e in failed.value.errors] == ["datasources/stack.py:3: RuntimeError: broken"]
-    assert [t.name for t in threading.enumerate()].count("dashgen-alongside") == 1  # still waiting, unwaited for
-    release.set()
+    monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only: the dashboards stay cached
+    release, started = threading.Event(), []
+    try:
+        with pytest.raises(InputErrors) as failed:
+            build(find_project(project.root), alongside=lambda: started.append(threading.current_thread()) or release.wait(30))
+        assert [str(e) for e in failed.value.errors] == ["datasources/stack.py: datasource 'b': name 'A' is used twice"]
+        assert started[0].is_alive()  # still waiting, unwaited for
+    finally:
+        release.set()
+        for thread in started:
+            thread.join()
+
+
+def test_a_datasource_that_does_not_load_starts_no_alongside(project, monkeypatch):
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write("datasources/stack.py", "1 / 0\n")
+    started = []
+    with pytest.raises(InputErrors):
+        build(find_project(project.root), alongside=lambda: started.append(True))
+    assert started == []
+
+
+# Valid, or (with BREAK_STACK set) two datasources with one name: an error found after the compile.
+TWO_NAMED_ALIKE_WHEN_BROKEN = """
+import os
+from dashgen.datasources import Prometheus
+datasources = [Prometheus(uid="a", name="A", url="http://prometheus:9090")]
+if os.environ.get("BREAK_STACK"):
+    datasources.append(Prometheus(uid="b", name="A", url="http://prometheus:9090"))
+"""
 
 
 def _spy(function, calls):

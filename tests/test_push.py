@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, served_from_cache
 from dashgen.build import build
 from dashgen.project import find_project
 from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, SERVER_OWNED, DesiredDashboard, owned
@@ -223,6 +223,7 @@ def parallel(monkeypatch):
     import dashgen.build as build_module
 
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)  # two workers on any machine
 
 
 def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel, monkeypatch):
@@ -257,6 +258,7 @@ def test_a_cached_build_reads_grafana_in_a_thread_and_a_bug_there_is_one_interna
 
     monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the stack was copied just now: cache it at once
     assert run(cli, stack, "push", "--env", "test")[0] == 0
+    served_from_cache(monkeypatch)
     threads, real = [], run_module.read_live
     monkeypatch.setattr(run_module, "read_live", lambda g: threads.append(threading.current_thread().name) or real(g))
     code, out, _ = run(cli, stack, "push", "--env", "test")
@@ -291,6 +293,31 @@ def test_a_broken_definition_is_reported_at_once_while_grafana_hangs(cli, stack,
         seconds = time.monotonic() - start
     assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
     assert seconds < 5  # the environment's timeout is 10 s a try
+
+
+def test_reads_under_way_when_the_build_fails_do_not_hold_up_the_exit(cli, stack, grafana):
+    """As a process: Grafana answers the search, then hangs on the version reads that follow, while
+    a definition fails in a compile worker. The error is reported and the process exits at once:
+    nothing joins the reads at exit (as Python does a ThreadPoolExecutor's threads)."""
+    import subprocess
+    import sys
+    import time
+
+    assert run(cli, stack, "push", "--env", "test")[0] == 0  # dashboards to read
+    (stack / "dashboards" / "zz_slow_broken.py").write_text("import time\ntime.sleep(1)\n1 / 0\n")
+    grafana.reset_journal()
+    grafana.options.slow_n, grafana.options.slow_s = range(2, 1000), 60
+    in_workers = ("import dashgen.build as b; b.PARALLEL_FROM = 2; b.usable_cores = lambda: 2; "
+                  "from dashgen.cli.main import main; main()")  # as a large project compiles, on any machine
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", in_workers, "-C", str(stack), "push", "--env", "test"],
+                          capture_output=True, text=True, timeout=120)
+    seconds = time.monotonic() - start
+    assert (done.returncode, done.stderr) == (2, "error: dashboards/zz_slow_broken.py:3: ZeroDivisionError: division by zero\n"
+                                                 "1 error\n")
+    reads = [e.path for e in grafana.journal]
+    assert reads[0] == "/api/search" and len(reads) > 1 and all(r.endswith("/versions") for r in reads[1:])
+    assert seconds < 20  # not the 40 s and more of four 10 s tries at each read under way
 
 
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):

@@ -5,12 +5,13 @@ dashgen owns (by tag); for each of them the newest version (a small answer) says
 still exactly what dashgen pushed for the current definition: its message carries the fingerprint
 of what was pushed. Only the others, new, changed or edited by hand, are fetched whole. Requests
 run concurrently, and the search and the versions need no definition, so push reads them while
-the definitions compile (`read_live`).
+the project builds (`read_live`).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana, GrafanaError
@@ -65,9 +66,41 @@ class Live:
 def read_live(grafana: Grafana) -> Live:
     """What the plan needs from Grafana before it knows the definitions."""
     managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        latest = dict(zip(managed, pool.map(lambda uid: _history(grafana, uid), managed)))
-    return Live(managed, latest)
+    return Live(managed, dict(zip(managed, _read_all(lambda uid: _history(grafana, uid), managed))))
+
+
+def _read_all(read: Callable, items: Iterable) -> list:
+    """[read(item) for item in items], CONCURRENCY at a time; the first failure (in item order) is
+    raised once the reads under way have ended. The threads are daemons, unlike a
+    ThreadPoolExecutor's: reads are abandoned when a build fails or on Ctrl-C, and must not hold up
+    the exit until every queued request has timed out against a Grafana that does not answer."""
+    items = list(items)
+    results: list = [None] * len(items)
+    failures: dict[int, BaseException] = {}
+    pending = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                n = None if failures else next(pending, None)
+            if n is None:
+                return
+            try:
+                results[n] = read(items[n])
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread below
+                with lock:
+                    failures[n] = exc
+
+    threads = [threading.Thread(target=worker, name="dashgen-read", daemon=True)
+               for _ in range(min(CONCURRENCY, len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[min(failures)]
+    return results
 
 
 def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bool = False,
@@ -76,22 +109,21 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
     plan = Plan(grafana.url)
     if live is None:
         live = read_live(grafana)
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        folders = dict(zip(desired.folders, pool.map(grafana.get_folder, desired.folders)))
-        datasources = dict(zip([d.uid for d in desired.datasources],
-                               pool.map(grafana.get_datasource, [d.uid for d in desired.datasources])))
-        for uid, title in sorted(desired.folders.items()):
-            plan.changes.append(_folder(uid, title, folders[uid], force))
-        for ds in desired.datasources:
-            plan.changes.append(_datasource(ds, datasources[ds.uid], force))
-        # Settled from the read-ahead alone, no thread needed: every dashboard of a push with nothing to do.
-        settled = [_as_pushed(grafana, d, live) for d in desired.dashboards]
-        rest = iter(pool.map(lambda d: _dashboard(grafana, d, live, force),
-                             [d for d, s in zip(desired.dashboards, settled) if s is None]))
-        plan.changes.extend(s if s is not None else next(rest) for s in settled)
-        defined = {d.uid for d in desired.dashboards}
-        orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
-        plan.changes.extend(pool.map(lambda hit: _orphan(grafana, hit, live, prune, force), orphans))
+    folders = dict(zip(desired.folders, _read_all(grafana.get_folder, desired.folders)))
+    datasources = dict(zip([d.uid for d in desired.datasources],
+                           _read_all(grafana.get_datasource, [d.uid for d in desired.datasources])))
+    for uid, title in sorted(desired.folders.items()):
+        plan.changes.append(_folder(uid, title, folders[uid], force))
+    for ds in desired.datasources:
+        plan.changes.append(_datasource(ds, datasources[ds.uid], force))
+    # Settled from the read-ahead alone, no thread needed: every dashboard of a push with nothing to do.
+    settled = [_as_pushed(grafana, d, live) for d in desired.dashboards]
+    rest = iter(_read_all(lambda d: _dashboard(grafana, d, live, force),
+                          [d for d, s in zip(desired.dashboards, settled) if s is None]))
+    plan.changes.extend(s if s is not None else next(rest) for s in settled)
+    defined = {d.uid for d in desired.dashboards}
+    orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
+    plan.changes.extend(_read_all(lambda hit: _orphan(grafana, hit, live, prune, force), orphans))
     return plan
 
 
