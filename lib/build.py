@@ -201,9 +201,10 @@ def build(project: Project, debug: bool = False, alongside: Alongside | None = N
 
     `alongside` is work that waits on something else (push reads Grafana meanwhile). It runs once, in
     a thread, while the workers compile or once the dashboards are compiled, and has finished when
-    build returns. A failed build raises at once, leaving it to run out unwaited for (its outcome
-    is moot then), so a broken definition is never held up by a slow Grafana. It must not raise:
-    its outcome is the caller's to keep.
+    build returns; it is not started when the datasources fail to load or a compile in this process
+    fails. A failed build raises at once, leaving it to run out unwaited for (its outcome is moot
+    then), so a broken definition is never held up by a slow Grafana. It must not raise: its
+    outcome is the caller's to keep.
     """
     from dashgen.loader import load_datasources
 

@@ -100,10 +100,14 @@ dashboard = Dashboard(
 
 
 def served_from_cache(monkeypatch) -> None:
-    """From now on a definition compiled, not served from the cache, fails the test."""
-    import dashgen.build as build_module
+    """From now on a build the compile cache does not serve fails the test."""
+    from dashgen import build_cache
 
-    def compiled(*args):
-        raise AssertionError("compiled: the cache did not serve this build")
+    real = build_cache.load
 
-    monkeypatch.setattr(build_module, "_compile_files", compiled)
+    def load(*args):
+        found = real(*args)
+        assert found is not None, "the compile cache did not serve this build"
+        return found
+
+    monkeypatch.setattr(build_cache, "load", load)

@@ -167,7 +167,6 @@ def test_folder_comes_from_module_then_subfolder_then_default(project, cli):
     ]
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel build needs two cores")
 def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
     import dashgen.build as build_module
 
@@ -175,7 +174,7 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
     uncached = dataclasses.replace(find_project(project.root), cache=False)
     sequential = build(uncached).files
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
+    in_two_workers(monkeypatch)
     spawned = []
     monkeypatch.setattr(build_module, "_compile_in_workers", _spy(build_module._compile_in_workers, spawned))
 
@@ -192,15 +191,12 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
     assert spawned == [2, 2]
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel build needs two cores")
 def test_alongside_runs_while_the_workers_compile(project, monkeypatch):
     """Push reads Grafana while a large project compiles: the work runs in this process, after the
     workers are forked (so its threads cannot be copied into them), before their results are in."""
-    import dashgen.build as build_module
-
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
+    in_two_workers(monkeypatch)
     seen = []
 
     def alongside():
@@ -218,12 +214,16 @@ def test_alongside_runs_after_a_small_build_and_not_after_a_failed_one(project):
     project.write("dashboards/broken.py", "1 / 0\n")
     with pytest.raises(InputErrors):
         build(find_project(project.root), alongside=lambda: calls.append("ran again"))
+    project.write("dashboards/broken.py", SIMPLE)  # the same uid twice: found after the compile
+    with pytest.raises(InputErrors, match="is already used by"):
+        build(find_project(project.root), alongside=lambda: calls.append("ran again"))
     assert calls == ["ran"]  # a broken definition is reported without waiting for Grafana
+    assert "dashgen-alongside" not in [t.name for t in threading.enumerate()]
 
 
-def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project, monkeypatch):
-    """Served from the cache, no worker will be forked: the work runs in a thread while the
-    datasources load, and has finished when build returns."""
+def test_alongside_runs_in_a_thread_on_a_cached_build_and_has_ended_with_it(project, monkeypatch):
+    """Served from the cache, no worker will be forked, so the work runs in a thread; build returns
+    once it has ended."""
     from dashgen import build_cache
 
     monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
@@ -243,27 +243,42 @@ def test_alongside_overlaps_the_rest_of_a_cached_build_and_ends_with_it(project,
 @pytest.mark.parametrize("cached", [True, False], ids=["cached", "compiled"])
 def test_a_failed_build_does_not_wait_for_alongside(project, monkeypatch, cached):
     """A broken definition is reported at once, however long Grafana takes to answer push's reads."""
-    from dashgen import build_cache
+    two_builds_apart(project, monkeypatch, cached)
+    monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only
+    began, release, started = threading.Event(), threading.Event(), []
 
-    monkeypatch.setattr(build_cache, "RACY_NS", 0)
-    project.write("dashboards/simple.py", SIMPLE)
-    project.write("datasources/stack.py", TWO_NAMED_ALIKE_WHEN_BROKEN)
-    build(find_project(project.root))  # fills the cache
-    if cached:
-        served_from_cache(monkeypatch)
-    else:
-        project.write("dashboards/simple.py", SIMPLE + "\n")
-    monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only: the dashboards stay cached
-    release, started = threading.Event(), []
+    def alongside():
+        started.append(threading.current_thread())
+        began.set()
+        release.wait(30)
+
     try:
         with pytest.raises(InputErrors) as failed:
-            build(find_project(project.root), alongside=lambda: started.append(threading.current_thread()) or release.wait(30))
+            build(find_project(project.root), alongside=alongside)
         assert [str(e) for e in failed.value.errors] == ["datasources/stack.py: datasource 'b': name 'A' is used twice"]
-        assert started[0].is_alive()  # still waiting, unwaited for
+        assert began.wait(10) and started[0].is_alive()  # still waiting, unwaited for
     finally:
         release.set()
         for thread in started:
             thread.join()
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "compiled"])
+def test_alongside_never_runs_while_a_loader_has_the_project_on_sys_path(project, monkeypatch, cached):
+    """Its imports must not find the project's modules, nor race the loader's clean-up of sys.modules."""
+    from dashgen import loader
+
+    two_builds_apart(project, monkeypatch, cached)
+    alongside_then = []
+    real = loader._project_importable.__enter__
+
+    def enter(self):
+        alongside_then.append("dashgen-alongside" in [t.name for t in threading.enumerate()])
+        return real(self)
+
+    monkeypatch.setattr(loader._project_importable, "__enter__", enter)
+    build(find_project(project.root), alongside=lambda: time.sleep(0.3))
+    assert alongside_then == ([False] if cached else [False, False])  # the datasources, then the dashboards
 
 
 def test_a_datasource_that_does_not_load_starts_no_alongside(project, monkeypatch):
@@ -272,7 +287,29 @@ def test_a_datasource_that_does_not_load_starts_no_alongside(project, monkeypatc
     started = []
     with pytest.raises(InputErrors):
         build(find_project(project.root), alongside=lambda: started.append(True))
-    assert started == []
+    assert started == [] and "dashgen-alongside" not in [t.name for t in threading.enumerate()]
+
+
+def in_two_workers(monkeypatch) -> None:
+    """Six definitions compile in two forked workers, on any machine."""
+    import dashgen.build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
+
+
+def two_builds_apart(project, monkeypatch, cached: bool) -> None:
+    """A built project whose next build the compile cache serves, or compiles (a definition changed)."""
+    from dashgen import build_cache
+
+    monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write("datasources/stack.py", TWO_NAMED_ALIKE_WHEN_BROKEN)
+    build(find_project(project.root))
+    if cached:
+        served_from_cache(monkeypatch)
+    else:
+        project.write("dashboards/simple.py", SIMPLE + "\n")
 
 
 # Valid, or (with BREAK_STACK set) two datasources with one name: an error found after the compile.

@@ -233,8 +233,8 @@ def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, p
 
     workers_alive = []
     real = run_module.read_live
-    monkeypatch.setattr(run_module, "read_live", lambda g: workers_alive.append(
-        len(multiprocessing.active_children())) or real(g))
+    monkeypatch.setattr(run_module, "read_live", lambda *args: workers_alive.append(
+        len(multiprocessing.active_children())) or real(*args))
     assert run(cli, stack, "push", "--env", "test")[0] == 0
     assert workers_alive == [2]  # the compile workers were running
     grafana.reset_journal()
@@ -249,8 +249,8 @@ def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, p
 
 def test_a_cached_build_reads_grafana_in_a_thread_and_a_bug_there_is_one_internal_error(cli, stack, grafana,
                                                                                          monkeypatch):
-    """Served from the compile cache, push reads Grafana in a thread while the datasources load; a
-    crash there is reported once, as dashgen's bug (exit 70), not lost in the thread."""
+    """Served from the compile cache, push reads Grafana in a thread; a crash there is reported once,
+    as dashgen's bug (exit 70), not lost in the thread."""
     import threading
 
     import dashgen.push.run as run_module
@@ -260,11 +260,11 @@ def test_a_cached_build_reads_grafana_in_a_thread_and_a_bug_there_is_one_interna
     assert run(cli, stack, "push", "--env", "test")[0] == 0
     served_from_cache(monkeypatch)
     threads, real = [], run_module.read_live
-    monkeypatch.setattr(run_module, "read_live", lambda g: threads.append(threading.current_thread().name) or real(g))
+    monkeypatch.setattr(run_module, "read_live", lambda *args: threads.append(threading.current_thread().name) or real(*args))
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert (code, out.splitlines()[-1], threads) == (0, "9 unchanged; 0 writes", ["dashgen-alongside"])
 
-    def broken(g):
+    def broken(*args):
         raise RuntimeError("something dashgen did not expect")
 
     monkeypatch.setattr(run_module, "read_live", broken)
@@ -318,6 +318,34 @@ def test_reads_under_way_when_the_build_fails_do_not_hold_up_the_exit(cli, stack
     reads = [e.path for e in grafana.journal]
     assert reads[0] == "/api/search" and len(reads) > 1 and all(r.endswith("/versions") for r in reads[1:])
     assert seconds < 20  # not the 40 s and more of four 10 s tries at each read under way
+
+
+def test_concurrent_reads_keep_their_order_raise_the_first_failure_and_stop_when_told():
+    import threading
+    import time
+
+    from dashgen.push.plan import CONCURRENCY, _read_all
+
+    assert _read_all(lambda n: n * n, range(100)) == [n * n for n in range(100)]
+    assert _read_all(lambda n: n, []) == []
+
+    def failing(n):
+        if n in (3, 60):
+            time.sleep(0.05 if n == 3 else 0)  # the later item fails first
+            raise ValueError(n)
+        return n
+
+    with pytest.raises(ValueError, match="^3$"):
+        _read_all(failing, range(100))
+    stop, started = threading.Event(), []
+
+    def read(n):
+        started.append(n)
+        stop.set()  # the caller gives up (a failed build, Ctrl-C) as the first reads start
+        time.sleep(0.05)
+
+    _read_all(read, range(200), stop)
+    assert len(started) <= CONCURRENCY  # only the reads already under way
 
 
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):

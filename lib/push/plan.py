@@ -63,27 +63,30 @@ class Live:
         return self.latest[uid] if uid in self.latest else _history(grafana, uid)
 
 
-def read_live(grafana: Grafana) -> Live:
-    """What the plan needs from Grafana before it knows the definitions."""
+def read_live(grafana: Grafana, stop: threading.Event | None = None) -> Live:
+    """What the plan needs from Grafana before it knows the definitions. Once `stop` is set (the
+    caller gave up on it) no new read starts, and what it returns is incomplete."""
     managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
-    return Live(managed, dict(zip(managed, _read_all(lambda uid: _history(grafana, uid), managed))))
+    return Live(managed, dict(zip(managed, _read_all(lambda uid: _history(grafana, uid), managed, stop))))
 
 
-def _read_all(read: Callable, items: Iterable) -> list:
+def _read_all(read: Callable, items: Iterable, stop: threading.Event | None = None) -> list:
     """[read(item) for item in items], CONCURRENCY at a time; the first failure (in item order) is
-    raised once the reads under way have ended. The threads are daemons, unlike a
-    ThreadPoolExecutor's: reads are abandoned when a build fails or on Ctrl-C, and must not hold up
-    the exit until every queued request has timed out against a Grafana that does not answer."""
+    raised once the reads under way have ended. No new read starts after a failure, once `stop` is
+    set, or when the caller is interrupted (Ctrl-C). The threads are daemons, unlike a
+    ThreadPoolExecutor's: reads abandoned that way must not hold up the exit until every one under
+    way has timed out against a Grafana that does not answer."""
     items = list(items)
     results: list = [None] * len(items)
     failures: dict[int, BaseException] = {}
     pending = iter(range(len(items)))
     lock = threading.Lock()
+    stop = stop or threading.Event()
 
     def worker() -> None:
         while True:
             with lock:
-                n = None if failures else next(pending, None)
+                n = None if failures or stop.is_set() else next(pending, None)
             if n is None:
                 return
             try:
@@ -96,8 +99,12 @@ def _read_all(read: Callable, items: Iterable) -> list:
                for _ in range(min(CONCURRENCY, len(items)))]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl-C: what is under way is left to the exit
+        stop.set()
+        raise
     if failures:
         raise failures[min(failures)]
     return results

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from dashgen.environments import Environment, environment
 from dashgen.errors import InputError
 from dashgen.grafana import Grafana, GrafanaError
@@ -24,7 +26,11 @@ def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
         desired_state(project, env, debug=debug)
         raise exc from None
     reading = _ReadAhead(grafana)
-    desired = desired_state(project, env, debug=debug, alongside=reading)
+    try:
+        desired = desired_state(project, env, debug=debug, alongside=reading)
+    except BaseException:
+        reading.stop.set()  # the build failed: what Grafana holds no longer matters
+        raise
     try:
         return env, grafana, make_plan(grafana, desired, prune=prune, force=force, live=reading.result())
     except GrafanaError as exc:
@@ -38,12 +44,13 @@ class _ReadAhead:
     def __init__(self, grafana: Grafana):
         self.grafana = grafana
         self.live: Live | None = None
-        self.error: Exception | None = None
+        self.error: BaseException | None = None
+        self.stop = threading.Event()  # set when the caller gives up: no new read starts
 
     def __call__(self) -> None:
         try:
-            self.live = read_live(self.grafana)
-        except Exception as exc:  # noqa: BLE001 - kept for result(): a bug here is reported as one there
+            self.live = read_live(self.grafana, self.stop)
+        except BaseException as exc:  # noqa: BLE001 - kept for result(): a bug here is reported as one there
             self.error = exc
 
     def result(self) -> Live | None:
