@@ -57,6 +57,8 @@ class Build:
 
 # Below this many definitions, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
+WORKER_DIED = ("a compile worker ended without answering: a definition ended its process (os._exit, a crash "
+               "in a C extension) or the system stopped it (out of memory?)")
 
 
 def compile_project(project: Project, debug: bool = False) -> list[CompiledDashboard]:
@@ -111,9 +113,8 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
 
 def _started(alongside: Alongside | None) -> threading.Thread | None:
     """`alongside` running in a thread of its own. Only called once the workers are forked (a fork
-    must not copy a thread that may hold a lock; only a worker dying in a definition makes the pool
-    fork a replacement) and once the datasources are loaded (the loader puts the project on
-    sys.path, which the thread's imports must not see)."""
+    must not copy a thread that may hold a lock; the pool forks none later) and once the datasources
+    are loaded (the loader puts the project on sys.path, which the thread's imports must not see)."""
     if alongside is None:
         return None
     background = threading.Thread(target=alongside, name="dashgen-alongside", daemon=True)
@@ -158,21 +159,38 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
                         ) -> tuple[list[CompiledDashboard], list[InputError], set[str], threading.Thread | None]:
     """The same as _compile_files, on interleaved shards in forked processes, merged back into file
     order; `alongside` is started once the workers are forked, and its thread returned."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     import grafanalib.core  # noqa: F401 - imported once here, shared by every forked worker
 
     from dashgen.validate import is_valid
 
     is_valid({})  # builds the validator before forking
     shards = [files[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending = pool.starmap_async(_compile_files, [(project, shard, debug) for shard in shards])
+    # A pool that notices a worker dying (a multiprocessing.Pool would wait for its answer forever).
+    # With fork it starts every worker at the first submit, before its own thread.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=fork, initializer=_worker_started) as pool:
+        pending = [pool.submit(_compile_files, project, shard, debug) for shard in shards]
         background = _started(alongside)
-        results = pending.get()
+        try:
+            results = [p.result() for p in pending]
+        except BrokenProcessPool:
+            return [], [InputError(None, WORKER_DIED)], set(), background
     order = {project.relative(path): i for i, path in enumerate(files)}
     compiled = sorted((d for done, _, _ in results for d in done), key=lambda d: order[d.file])
     errors = sorted((e for _, failed, _ in results for e in failed), key=lambda e: order.get(e.location.file, -1))
     read = set().union(*(r for _, _, r in results))
     return compiled, errors, read, background
+
+
+def _worker_started() -> None:
+    """Ctrl-C at a terminal reaches the workers too: each ends at once, without a traceback, and
+    the parent reports the interrupt."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:

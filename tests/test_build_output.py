@@ -8,13 +8,16 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
 from conftest import GOLDEN, REPO, SIMPLE, check_golden, served_from_cache
-from dashgen.build import build
+from dashgen.build import WORKER_DIED, build
 from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
 from dashgen.compile.layout import overlaps
@@ -189,6 +192,39 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
         "dashboards/d4.py:1: ZeroDivisionError: division by zero",
     ]
     assert spawned == [2, 2]
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(project):
+    """A definition that ends its process (or a worker the system kills) is reported; the build
+    does not wait for an answer that never comes."""
+    for n in range(6):
+        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
+    project.write("dashboards/d3.py", "import os\nos._exit(3)\n")
+    in_workers = ("import dashgen.build as b; b.PARALLEL_FROM = 4; b.usable_cores = lambda: 2; "
+                  "from dashgen.cli.main import main; main()")
+    done = subprocess.run([sys.executable, "-c", in_workers, "-C", str(project.root), "build"],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"error: {WORKER_DIED}\n1 error\n"
+    assert not (project.root / "generated").exists()
+
+
+def test_ctrl_c_during_a_parallel_compile_stops_every_process_quietly(project, tmp_path):
+    """At a terminal Ctrl-C reaches the whole process group: one line, exit 130, no worker's traceback."""
+    started = tmp_path / "started"
+    for n in range(6):
+        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
+    project.write("dashboards/d3.py", f"import time\nopen({str(started)!r}, 'w').close()\ntime.sleep(60)\n")
+    in_workers = ("import dashgen.build as b; b.PARALLEL_FROM = 4; b.usable_cores = lambda: 2; "
+                  "from dashgen.cli.main import main; main()")
+    build_process = subprocess.Popen([sys.executable, "-c", in_workers, "-C", str(project.root), "build"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(build_process.pid, signal.SIGINT)
+    out, err = build_process.communicate(timeout=30)
+    assert (build_process.returncode, out, err.strip()) == (130, "", "interrupted")
 
 
 def test_alongside_runs_while_the_workers_compile(project, monkeypatch):
