@@ -170,14 +170,20 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
     shards = [files[i::workers] for i in range(workers)]
     # A pool that notices a worker dying (a multiprocessing.Pool would wait for its answer forever).
     # With fork it starts every worker at the first submit, before its own thread.
-    fork = multiprocessing.get_context("fork")
+    fork, others, background = multiprocessing.get_context("fork"), set(multiprocessing.active_children()), None
     with ProcessPoolExecutor(workers, mp_context=fork, initializer=_worker_started) as pool:
-        pending = [pool.submit(_compile_files, project, shard, debug) for shard in shards]
-        background = _started(alongside)
         try:
+            pending = [pool.submit(_compile_files, project, shard, debug) for shard in shards]
+            background = _started(alongside)
             results = [p.result() for p in pending]
-        except BrokenProcessPool:
+        except BrokenProcessPool as exc:
+            if exc.__cause__ is not None:  # not a dead worker: an answer this process could not read
+                raise
             return [], [InputError(None, WORKER_DIED)], set(), background
+        except BaseException:  # Ctrl-C (perhaps to this process alone): leaving the pool would wait for them
+            for worker in set(multiprocessing.active_children()) - others:
+                worker.terminate()
+            raise
     order = {project.relative(path): i for i, path in enumerate(files)}
     compiled = sorted((d for done, _, _ in results for d in done), key=lambda d: order[d.file])
     errors = sorted((e for _, failed, _ in results for e in failed), key=lambda e: order.get(e.location.file, -1))
@@ -187,10 +193,12 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
 
 def _worker_started() -> None:
     """Ctrl-C at a terminal reaches the workers too: each ends at once, without a traceback, and
-    the parent reports the interrupt."""
+    the parent reports the interrupt. A build started with Ctrl-C ignored (in the background of a
+    script) keeps ignoring it."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:

@@ -59,7 +59,7 @@ class Project:
 @pytest.fixture(autouse=True)
 def no_reads_left_running():
     """A push whose build failed leaves its reads of Grafana behind; they must end with the test, so
-    that none is alive when a later test forks compile workers or reuses the port of its Grafana."""
+    that none of them is alive when a later test forks compile workers or reuses its Grafana's port."""
     yield
     for thread in threading.enumerate():
         if thread.name in ("dashgen-alongside", "dashgen-read"):
@@ -100,7 +100,8 @@ dashboard = Dashboard(
 
 
 def served_from_cache(monkeypatch) -> None:
-    """From now on a build the compile cache does not serve fails the test."""
+    """From now on a build that the compile cache does not serve, or that compiles, fails the test."""
+    import dashgen.build as build_module
     from dashgen import build_cache
 
     real = build_cache.load
@@ -110,4 +111,9 @@ def served_from_cache(monkeypatch) -> None:
         assert found is not None, "the compile cache did not serve this build"
         return found
 
+    def compiled(*args):
+        raise AssertionError("compiled: the cache did not serve this build")
+
     monkeypatch.setattr(build_cache, "load", load)
+    monkeypatch.setattr(build_module, "_compile_files", compiled)
+    monkeypatch.setattr(build_module, "_compile_in_workers", compiled)

@@ -329,9 +329,14 @@ def test_concurrent_reads_keep_their_order_raise_the_first_failure_and_stop_when
     assert _read_all(lambda n: n * n, range(100)) == [n * n for n in range(100)]
     assert _read_all(lambda n: n, []) == []
 
+    sixty_failed = threading.Event()
+
     def failing(n):
-        if n in (3, 60):
-            time.sleep(0.05 if n == 3 else 0)  # the later item fails first
+        if n == 60:
+            sixty_failed.set()
+            raise ValueError(n)
+        if n == 3:
+            sixty_failed.wait(10)  # the later item fails first
             raise ValueError(n)
         return n
 

@@ -66,6 +66,8 @@ class Live:
 def read_live(grafana: Grafana, stop: threading.Event | None = None) -> Live:
     """What the plan needs from Grafana before it knows the definitions. Once `stop` is set (the
     caller gave up on it) no new read starts, and what it returns is incomplete."""
+    if stop is not None and stop.is_set():
+        return Live({}, {})
     managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
     return Live(managed, dict(zip(managed, _read_all(lambda uid: _history(grafana, uid), managed, stop))))
 
