@@ -102,10 +102,9 @@ def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | No
         compiled, errors, read, background = _compile_in_workers(project, files, debug, workers, alongside)
     else:
         compiled, errors, read = _compile_files(project, files, debug)
-        background = None
     errors.extend(_clashes(compiled))
-    if not parallel and not errors:  # once the compile has recorded its reads: the thread's are not its
-        background = _started(alongside)
+    if not parallel:  # once the compile has recorded its reads: the thread's are not its
+        background = None if errors else _started(alongside)
     if not errors and before:
         build_cache.store(project, before, compiled, read)
     return compiled, errors, background

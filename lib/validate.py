@@ -18,12 +18,16 @@ SCHEMA_FILE = "grafana-dashboard-12.3.0.schema.json"
 
 
 def schema_path() -> str:
-    return str(resources.files("dashgen").joinpath("schema", SCHEMA_FILE))
+    return str(_schema_file())
+
+
+def _schema_file():
+    return resources.files("dashgen").joinpath("schema", SCHEMA_FILE)
 
 
 @functools.cache
 def dashboard_schema() -> dict:
-    return json.loads(resources.files("dashgen").joinpath("schema", SCHEMA_FILE).read_text("utf-8"))
+    return json.loads(_schema_file().read_text("utf-8"))
 
 
 @functools.cache

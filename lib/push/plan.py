@@ -10,6 +10,7 @@ the project builds (`read_live`).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -118,13 +119,14 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
     plan = Plan(grafana.url)
     if live is None:
         live = read_live(grafana)
-    folders = dict(zip(desired.folders, _read_all(grafana.get_folder, desired.folders)))
-    datasources = dict(zip([d.uid for d in desired.datasources],
-                           _read_all(grafana.get_datasource, [d.uid for d in desired.datasources])))
+    reads = [functools.partial(grafana.get_folder, uid) for uid in desired.folders] \
+        + [functools.partial(grafana.get_datasource, ds.uid) for ds in desired.datasources]
+    found = _read_all(lambda read: read(), reads)  # folders and datasources in one round of reads
+    folders = dict(zip(desired.folders, found))
     for uid, title in sorted(desired.folders.items()):
         plan.changes.append(_folder(uid, title, folders[uid], force))
-    for ds in desired.datasources:
-        plan.changes.append(_datasource(ds, datasources[ds.uid], force))
+    for ds, live_ds in zip(desired.datasources, found[len(folders):]):
+        plan.changes.append(_datasource(ds, live_ds, force))
     # Settled from the read-ahead alone, no thread needed: every dashboard of a push with nothing to do.
     settled = [_as_pushed(grafana, d, live) for d in desired.dashboards]
     rest = iter(_read_all(lambda d: _dashboard(grafana, d, live, force),
@@ -252,8 +254,6 @@ def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
 
 def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
     """The change for a dashboard _as_pushed could not settle: new, changed, or edited by hand."""
-    hit = live.managed.get(desired.uid)
-    latest = live.history(grafana, desired.uid) if hit is not None else None
     found = grafana.get_dashboard(desired.uid)
     if found is None:
         return Change("dashboard", desired.uid, desired.title, "create", desired=desired)
@@ -266,8 +266,7 @@ def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
     moved = meta.get("folderUid", "") != desired.folder_uid
     if same_content(model, desired) and not moved:
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
-    if hit is None:  # tagged, but not (yet) in the search index, which 12.x updates lazily
-        latest = live.history(grafana, desired.uid)
+    latest = live.history(grafana, desired.uid)  # read here if not in the search index (12.x updates it lazily)
     if latest is None:
         return Change("dashboard", desired.uid, desired.title, "update",
                       "its history is not readable with this token, so a hand edit would go unnoticed", **base)
