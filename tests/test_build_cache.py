@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import SIMPLE
+from conftest import SIMPLE, in_two_workers
 from dashgen import build_cache
 from dashgen.build import build
 from dashgen.project import find_project
@@ -263,10 +263,7 @@ def test_the_cli_no_cache_option(project, cli, compiles):
 
 
 def test_a_parallel_compile_records_what_its_workers_read(project, monkeypatch):
-    import dashgen.build as build_module
-
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
-    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)  # two workers on any machine
+    in_two_workers(monkeypatch)
     project.write("dashboards/_titles.py", 'TITLE = "One"\n')
     for n in range(4):
         project.write(f"dashboards/d{n}.py", HELPER_USER.replace('uid="simple"', f'uid="d{n}"'))

@@ -11,13 +11,12 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
-from conftest import GOLDEN, REPO, SIMPLE, check_golden, served_from_cache
+from conftest import GOLDEN, IN_WORKERS, REPO, SIMPLE, check_golden, in_two_workers, served_from_cache
 from dashgen.build import WORKER_DIED, build
 from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
@@ -234,13 +233,6 @@ def test_an_interrupt_during_a_parallel_compile_stops_every_process_quietly(proj
             os.killpg(build_process.pid, signal.SIGKILL)
 
 
-# dashgen as a process whose six or more definitions compile in two workers on any machine, and
-# that takes Ctrl-C as a terminal would give it (a test runner may have started it ignored).
-IN_WORKERS = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-              "import dashgen.build as b; b.PARALLEL_FROM = 4; b.usable_cores = lambda: 2; "
-              "from dashgen.cli.main import main; main()"]
-
-
 def test_alongside_runs_while_the_workers_compile(project, monkeypatch):
     """Push reads Grafana while a large project compiles: the work runs in this process, after the
     workers are forked (so its threads cannot be copied into them), before their results are in."""
@@ -338,14 +330,6 @@ def test_a_datasource_that_does_not_load_starts_no_alongside(project, monkeypatc
     with pytest.raises(InputErrors):
         build(find_project(project.root), alongside=lambda: started.append(True))
     assert started == [] and "dashgen-alongside" not in [t.name for t in threading.enumerate()]
-
-
-def in_two_workers(monkeypatch) -> None:
-    """Six definitions compile in two forked workers, on any machine."""
-    import dashgen.build as build_module
-
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
-    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
 
 
 def two_builds_apart(project, monkeypatch, cached: bool) -> None:

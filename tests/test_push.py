@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, served_from_cache
+from conftest import IN_WORKERS, REPO, in_two_workers, served_from_cache
 from dashgen.build import build
 from dashgen.project import find_project
 from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, SERVER_OWNED, DesiredDashboard, owned
@@ -220,10 +220,7 @@ def test_grafana_down_exits_3(cli, stack, monkeypatch):
 def parallel(monkeypatch):
     """Compile the five definitions in forked workers, as a large project does: push then reads
     Grafana while they compile."""
-    import dashgen.build as build_module
-
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)  # two workers on any machine
+    in_two_workers(monkeypatch)
 
 
 def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel, monkeypatch):
@@ -300,17 +297,14 @@ def test_reads_under_way_when_the_build_fails_do_not_hold_up_the_exit(cli, stack
     a definition fails in a compile worker. The error is reported and the process exits at once:
     nothing joins the reads at exit (as Python does a ThreadPoolExecutor's threads)."""
     import subprocess
-    import sys
     import time
 
     assert run(cli, stack, "push", "--env", "test")[0] == 0  # dashboards to read
     (stack / "dashboards" / "zz_slow_broken.py").write_text("import time\ntime.sleep(1)\n1 / 0\n")
     grafana.reset_journal()
     grafana.options.slow_n, grafana.options.slow_s = range(2, 1000), 60
-    in_workers = ("import dashgen.build as b; b.PARALLEL_FROM = 2; b.usable_cores = lambda: 2; "
-                  "from dashgen.cli.main import main; main()")  # as a large project compiles, on any machine
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", in_workers, "-C", str(stack), "push", "--env", "test"],
+    done = subprocess.run(IN_WORKERS + ["-C", str(stack), "push", "--env", "test"],
                           capture_output=True, text=True, timeout=120)
     seconds = time.monotonic() - start
     assert (done.returncode, done.stderr) == (2, "error: dashboards/zz_slow_broken.py:3: ZeroDivisionError: division by zero\n"
