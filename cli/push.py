@@ -14,7 +14,9 @@ from dashgen.cli.context import project_of
 @click.option("--env", "env_name", required=True, metavar="NAME", help="Environment from [tool.dashgen.environments].")
 @click.option("--dry-run", is_flag=True, help="Print the plan; send no write request.")
 @click.option("--prune", is_flag=True, help="Delete dashgen's dashboards that are no longer defined.")
-@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana, after backing up the edit.")
+@click.option("--force", "force", multiple=True, is_flag=False, flag_value="*", metavar="[UID]",
+              help="Overwrite what was edited in Grafana, after backing up the edit: everything, or with a "
+                   "uid only that dashboard, folder or datasource (repeatable).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where --force saves the JSON it replaces (default: .dashgen/backups/<env> in the project).")
@@ -23,7 +25,8 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
     """Make an environment's Grafana match the build: folders, datasources, then dashboards.
 
     Plans first; a dashboard someone changed in Grafana since dashgen pushed it is left alone and
-    named (exit 1) unless --force; only dashboards tagged "dashgen" are ever changed or deleted.
+    named with what the edit changed (exit 1) unless --force; only dashboards tagged "dashgen" are
+    ever changed or deleted.
     The token comes from the environment's token_env variable and is never printed. Exit 0
     applied; 1 refused; 2 bad input; 3 Grafana unreachable, unauthorised or failing.
 
@@ -32,6 +35,7 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
       dashgen push --env staging --dry-run      # what would change
       dashgen push --env staging                # apply
       dashgen push --env staging --prune        # also delete removed dashboards
+      dashgen push --env staging --force service-health   # overwrite that one hand edit
     """
     from dashgen.push import report
     from dashgen.push.apply import apply
@@ -39,10 +43,11 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
     from dashgen.push.target import explained
 
     project = project_of(obj)
-    env, grafana, plan = plan_for(project, env_name, prune=prune, force=force, debug=obj["debug"])
+    forced = True if "*" in force else frozenset(force)
+    env, grafana, plan = plan_for(project, env_name, prune=prune, force=forced, debug=obj["debug"])
     refused = bool(plan.of("refused"))
     if dry_run or not plan.writes:
-        click.echo(report.as_json(plan, None, None) if output == "json" else report.plan_text(plan), nl=False)
+        click.echo(report.as_json(plan, None, None) if output == "json" else report.plan_text(plan, dry_run), nl=False)
         raise click.exceptions.Exit(1 if refused else 0)
     if output == "text":
         click.echo(report.plan_text(plan), nl=False)

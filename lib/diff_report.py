@@ -13,6 +13,7 @@ import orjson
 from dashgen.build import DASHBOARDS_DIR
 from dashgen.errors import InputError
 from dashgen.panel_diff import DashboardDiff, diff_dashboards
+from dashgen.shown import shown
 from dashgen.push.report import SYMBOLS
 
 
@@ -37,9 +38,9 @@ def from_plan(plan) -> list[Entry]:
         if c.action == "unchanged":
             continue
         entry = Entry(c.kind, c.uid, c.title, c.action, c.reason)
-        if c.kind == "dashboard":
+        if c.kind == "dashboard":  # compared as they show, as the plan compared them
             new = c.desired.model if c.desired is not None and c.action not in ("delete", "orphaned") else None
-            entry.diff = diff_dashboards(c.live, new)
+            entry.diff = diff_dashboards(*(shown(m) if m is not None else None for m in (c.live, new)))
         entries.append(entry)
     return entries
 

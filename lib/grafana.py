@@ -77,13 +77,18 @@ class Grafana:
         """{"dashboard": ..., "meta": ...}, or None when there is no such dashboard."""
         return self._maybe("GET", f"/dashboards/uid/{uid}", lambda api: api.dashboard.get_dashboard(uid))
 
-    def latest_version(self, uid: str) -> dict | None:
-        """The newest entry of the dashboard's version history (who saved it, when, with what message)."""
+    def versions(self, uid: str, limit: int) -> list[dict]:
+        """The newest `limit` entries of the dashboard's version history, newest first: who saved
+        each version, when, and its message as the list shows it (Grafana rewrites some, §3.5)."""
         def call(api):
-            found = api.client.GET(f"/dashboards/uid/{uid}/versions", params={"limit": 1})
-            versions = found.get("versions", found) if isinstance(found, dict) else found
-            return versions[0] if versions else None
+            found = api.client.GET(f"/dashboards/uid/{uid}/versions", params={"limit": limit})
+            return found.get("versions", found) if isinstance(found, dict) else found  # 12.x wraps it
         return self._call("GET", f"/dashboards/uid/{uid}/versions", call)
+
+    def version(self, uid: str, number: int) -> dict:
+        """One version: the same keys plus `data` (the dashboard as saved) and the message as sent."""
+        return self._call("GET", f"/dashboards/uid/{uid}/versions/{number}",
+                          lambda api: api.client.GET(f"/dashboards/uid/{uid}/versions/{number}"))
 
     def save_dashboard(self, model: dict, folder_uid: str, message: str, version: int | None) -> dict:
         """Creates (version None) or updates the dashboard; the update carries the live version, so a

@@ -16,6 +16,7 @@ class PanelChange:
     fields: list[str] = field(default_factory=list)  # changed settings, as dotted paths
     queries: dict[str, list[str]] = field(default_factory=dict)  # refId -> unified diff lines
     moved: bool = False
+    values: dict[str, tuple] = field(default_factory=dict)  # path -> (old, new), queries and gridPos too
 
 
 @dataclass
@@ -27,6 +28,7 @@ class DashboardDiff:
     changed: list[PanelChange] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)  # top-level keys that changed
     variables: list[str] = field(default_factory=list)  # "+name", "-name", "~name"
+    values: dict[str, tuple] = field(default_factory=dict)  # setting or variable path -> (old, new)
 
 
 def _panels(model: dict | None) -> list[dict]:
@@ -62,8 +64,15 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     if old is not None and new is not None:  # a dashboard added or removed: every setting would be listed
         keys = set(old) | set(new)
         result.settings = sorted(k for k in keys - {"panels", "templating", "id", "version"} if old.get(k) != new.get(k))
-    result.variables = _variables((old or {}).get("templating", {}).get("list", []),
-                                  (new or {}).get("templating", {}).get("list", []))
+        result.values = {path: (a, b) for key in result.settings for path, a, b in differences(old.get(key), new.get(key), key)}
+    old_variables = (old or {}).get("templating", {}).get("list", [])
+    new_variables = (new or {}).get("templating", {}).get("list", [])
+    result.variables = _variables(old_variables, new_variables)
+    before = {v.get("name"): v for v in old_variables}
+    for variable in new_variables:
+        name = variable.get("name")
+        if name in before and before[name] != variable:
+            result.values.update((path, (a, b)) for path, a, b in differences(before[name], variable, f"variable {name}"))
     return result
 
 
@@ -79,6 +88,8 @@ def _same_queries(a: dict, b: dict) -> bool:
 
 def _panel_change(before: dict, after: dict) -> PanelChange:
     change = PanelChange(title=after.get("title", ""), moved=before.get("gridPos") != after.get("gridPos"))
+    if change.moved:
+        change.values["gridPos"] = (before.get("gridPos"), after.get("gridPos"))
     old_targets = {t.get("refId"): t for t in before.get("targets", [])}
     new_targets = {t.get("refId"): t for t in after.get("targets", [])}
     for ref in sorted(set(old_targets) | set(new_targets)):
@@ -87,13 +98,16 @@ def _panel_change(before: dict, after: dict) -> PanelChange:
         if old_text != new_text:
             lines = difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), lineterm="", n=1)
             change.queries[ref] = [line for line in list(lines)[2:] if not line.startswith("@@")]
-    change.fields = sorted(_paths(
+            change.values[f"query {ref}"] = (old_text if ref in old_targets else None, new_text if ref in new_targets else None)
+    found = list(differences(
         {k: v for k, v in before.items() if k not in IGNORED | {"targets", "panels"}},
         {k: v for k, v in after.items() if k not in IGNORED | {"targets", "panels"}},
-    ) + [
-        f"targets.{ref}.{path}" for ref in sorted(set(old_targets) & set(new_targets), key=str)
-        for path in _paths(_settings(old_targets[ref]), _settings(new_targets[ref]))
-    ])
+    )) + [
+        (f"targets.{ref}.{path}", a, b) for ref in sorted(set(old_targets) & set(new_targets), key=str)
+        for path, a, b in differences(_settings(old_targets[ref]), _settings(new_targets[ref]))
+    ]
+    change.fields = sorted(path for path, _, _ in found)
+    change.values.update((path, (a, b)) for path, a, b in found)
     return change
 
 
@@ -106,10 +120,6 @@ def _query(target: dict | None) -> str:
     if target is None:
         return ""
     return str(target.get("expr") or target.get("query") or "")
-
-
-def _paths(old: dict, new: dict) -> list[str]:
-    return [path for path, _, _ in differences(old, new)]
 
 
 def differences(old, new, path: str = ""):
@@ -127,3 +137,23 @@ def _variables(old: list[dict], new: list[dict]) -> list[str]:
     after = {v.get("name"): v for v in new}
     return ([f"+{n}" for n in after if n not in before] + [f"-{n}" for n in before if n not in after]
             + [f"~{n}" for n in after if n in before and after[n] != before[n]])
+
+
+def described(diff: DashboardDiff) -> list[str]:
+    """One line per difference with both values, as someone deciding whether to keep an edit reads
+    it: `panel 'Latency' fieldConfig.defaults.unit: 's' -> 'ms'`."""
+    lines = [f"{path}: {shown_value(a)} -> {shown_value(b)}" for path, (a, b) in diff.values.items()]
+    lines += [f"panel {title!r} added" for title in diff.added] + [f"panel {title!r} removed" for title in diff.removed]
+    for change in diff.changed:
+        lines += [f"panel {change.title!r} {path}: {shown_value(a)} -> {shown_value(b)}"
+                  for path, (a, b) in change.values.items()]
+    lines += [f"variable {v[1:]} {'added' if v[0] == '+' else 'removed'}" for v in diff.variables if v[0] in "+-"]
+    return lines
+
+
+def shown_value(value, width: int = 60) -> str:
+    """A JSON value in a line: Python's repr, folded in the middle when long, (none) when absent."""
+    if value is None:
+        return "(none)"
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 25] + " ... " + text[-20:]

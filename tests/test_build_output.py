@@ -399,6 +399,7 @@ def test_grafanalib_thresholds_and_tables_are_stored_in_grafanas_current_shape(p
         ])
     """)
     (stat, table) = build(find_project(project.root)).dashboards[0].model["panels"]
-    assert stat["fieldConfig"]["defaults"]["thresholds"]["steps"] == [{"color": "green"}, {"color": "red", "value": 80.0}]
+    steps = [{"color": "green", "value": 0}, {"color": "red", "value": 80.0}]  # the base step as Grafana 12.3 saves it
+    assert stat["fieldConfig"]["defaults"]["thresholds"]["steps"] == steps and stat["pluginVersion"] == "12.3.0"
     custom = table["fieldConfig"]["defaults"]["custom"]
     assert "displayMode" not in custom and custom["cellOptions"] == {"type": "color-background", "mode": "gradient"}

@@ -322,9 +322,11 @@ BREAKS = {
         " is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     ),
     "trace query shift": (
-        'url="http://tempo:3200",', 'url="http://tempo:3200", trace_query_shift="-1h",',
-        "datasources/stack.py: datasource 'tempo': trace_query_shift '-1h' is not a positive duration such as 1h"
-        " (it is used as -1h and 1h)",
+        'url="http://tempo:3200",', 'url="http://tempo:3200", trace_query_start_shift="-1h",',
+        "datasources/stack.py: datasource 'tempo': trace_query_start_shift '-1h' must be positive, such as '1h': "
+        "Grafana looks a trace id up in [from - start shift, to + end shift], so a negative value narrows the "
+        "range and misses traces near its start (unlike the span shifts of tracesToLogsV2 and tracesToMetrics, "
+        "where -5m means earlier)",
     ),
     "tags as a string": (
         'tags=(TagMapping("service.name", "service"),)', 'tags="service.name"',

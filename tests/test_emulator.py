@@ -8,7 +8,9 @@ import time
 
 import niquests
 import pytest
-from emulator import ADMIN_TOKEN, EDITOR_TOKEN, VIEWER_TOKEN, GrafanaEmulator
+from emulator import ADMIN_TOKEN, EDITOR_TOKEN, VIEWER_TOKEN, DashboardVersion, GrafanaEmulator
+from emulator.ui import saved_by_ui
+from emulator.versions import listed_message
 from grafana_client import GrafanaApi
 from grafana_client.client import (
     GrafanaBadInputError,
@@ -26,6 +28,9 @@ META_KEYS = {
     "type", "canSave", "canEdit", "canAdmin", "canStar", "canDelete", "slug", "url", "expires", "created", "updated",
     "createdBy", "updatedBy", "version", "hasAcl", "isFolder", "folderId", "folderUid", "folderTitle", "folderUrl",
     "provisioned", "provisionedExternalId", "annotationsPermissions",
+}
+VERSION_KEYS = {
+    "id", "dashboardId", "uid", "parentVersion", "restoredFrom", "version", "created", "createdBy", "message",
 }
 
 
@@ -155,7 +160,9 @@ def test_create_get_update_delete(grafana, api):
     updated = save(api, title="Service v2", version=got["meta"]["version"], message="second")
     assert (updated["version"], updated["id"], updated["slug"]) == (2, 1, "service-v2")
     versions = api.client.GET("/dashboards/uid/svc/versions")["versions"]
-    assert [(v["version"], v["parentVersion"], v["message"]) for v in versions] == [(2, 1, "second"), (1, 0, "first")]
+    # The list shows the first version's message as "Initial save" (§3.5); the saved one is kept.
+    assert [(v["version"], v["parentVersion"], v["message"]) for v in versions] == [
+        (2, 1, "second"), (1, 0, "Initial save")]
 
     deleted = api.dashboard.delete_dashboard("svc")
     assert deleted == {"title": "Service v2", "message": "Dashboard Service v2 deleted", "uid": "svc"}
@@ -277,6 +284,337 @@ def test_provisioned_dashboard_cannot_be_deleted(grafana, api):
     with pytest.raises(GrafanaBadInputError) as error:
         api.dashboard.delete_dashboard("prov")
     assert error.value.response == {"message": "provisioned dashboard cannot be deleted"}
+
+
+# Versions: the list, one version, restore, retention (contract §3.5)
+
+
+def versions_of(api: GrafanaApi, uid: str = "svc", **params) -> list[dict]:
+    return api.client.GET(f"/dashboards/uid/{uid}/versions", params=params)["versions"]
+
+
+def three_saves(grafana: GrafanaEmulator, api: GrafanaApi) -> None:
+    """Versions 1, 2, 3 with titles A, B, C and messages one, two, three."""
+    for version, (title, message) in enumerate([("A", "one"), ("B", "two"), ("C", "three")]):
+        save(api, title=title, version=version or None, message=message)
+
+
+@pytest.mark.parametrize(("version", "parent", "restored_from", "shown"), [
+    (2, 1, 0, "as saved"),
+    (1, 0, 0, "Initial save"),  # parentVersion 0: every dashboard's first version
+    (0, 3, 0, "Initial save (created by migration)"),  # restoredFrom == version
+    (3, 2, 3, "Restored from version 3"),  # restoredFrom == version too, but > 0 comes later and wins
+    (4, 3, 2, "Restored from version 2"),
+    (1, 0, 2, "Initial save"),  # parentVersion 0 is checked last
+])
+def test_list_message_rules_last_match_wins(version, parent, restored_from, shown):
+    entry = DashboardVersion(id=1, version=version, parent_version=parent, created="", created_by="",
+                             message="as saved", model={}, restored_from=restored_from)
+    assert listed_message(entry) == shown
+
+
+def test_version_list_rewrites_messages_unless_switched_off(grafana, api):
+    three_saves(grafana, api)
+    api.client.POST("/dashboards/uid/svc/restore", json={"version": 2})
+    listed = [(v["version"], v["parentVersion"], v["restoredFrom"], v["message"]) for v in versions_of(api)]
+    assert listed == [(4, 3, 2, "Restored from version 2"), (3, 2, 0, "three"), (2, 1, 0, "two"),
+                      (1, 0, 0, "Initial save")]
+    grafana.options.rewrite_version_messages = False
+    assert [v["message"] for v in versions_of(api)] == ["Restored from version 2", "three", "two", "one"]
+
+
+def test_version_list_keeps_its_wrapper_and_paging(grafana, api):
+    three_saves(grafana, api)
+    first = api.client.GET("/dashboards/uid/svc/versions", params={"limit": 2})
+    assert [v["version"] for v in first["versions"]] == [3, 2] and first["continueToken"]
+    rest = api.client.GET("/dashboards/uid/svc/versions", params={"limit": 2, "continueToken": first["continueToken"]})
+    assert ([v["version"] for v in rest["versions"]], rest["continueToken"]) == ([1], "")
+    assert [v["version"] for v in versions_of(api, start=1)] == [2, 1]
+    assert set(first["versions"][0]) == VERSION_KEYS
+
+
+def test_single_version_has_data_and_the_message_as_saved(grafana, api):
+    three_saves(grafana, api)
+    one = api.client.GET("/dashboards/uid/svc/versions/1")
+    assert set(one) == VERSION_KEYS | {"data"}
+    assert (one["version"], one["parentVersion"], one["message"], one["createdBy"]) == (1, 0, "one", "sa-1-admin")
+    assert one["data"] == {"uid": "svc", "title": "A", "tags": [], "id": 1, "version": 1}
+    assert api.client.GET("/dashboards/uid/svc/versions/3")["data"]["title"] == "C"
+
+
+@pytest.mark.parametrize(("path", "status", "message"), [
+    ("/dashboards/uid/nope/versions", 404, "Dashboard not found"),
+    ("/dashboards/uid/nope/versions/1", 404, "Dashboard not found"),
+    ("/dashboards/uid/svc/versions/7", 500, "Dashboard version 7 not found for dashboardId 1"),
+    ("/dashboards/uid/svc/versions/two", 500, "Internal Server Error"),  # ParseInt fails: response.Err
+])
+def test_version_read_errors(grafana, api, path, status, message):
+    save(api)
+    with pytest.raises(GrafanaException) as error:
+        api.client.GET(path)
+    assert (error.value.status_code, error.value.response) == (status, {"message": message})
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/dashboards/uid/svc/versions", None),
+    ("GET", "/dashboards/uid/svc/versions/1", None),
+    ("POST", "/dashboards/uid/svc/restore", {"version": 1}),
+])
+def test_viewer_gets_the_middleware_403_on_versions_and_restore(grafana, connect, method, path, body):
+    grafana.add_dashboard({"uid": "svc", "title": "Service"})
+    viewer = connect(grafana, credential=VIEWER_TOKEN)
+    with pytest.raises(GrafanaClientError) as error:
+        viewer.client.GET(path) if method == "GET" else viewer.client.POST(path, json=body)
+    assert error.value.status_code == 403
+    assert error.value.response["message"].endswith("Permissions needed: dashboards:write")
+    assert connect(grafana, credential=EDITOR_TOKEN).client.GET("/dashboards/uid/svc/versions/1")["version"] == 1
+
+
+def test_restore_saves_the_old_data_as_a_new_version(grafana, api):
+    api.folder.create_folder("Team", uid="team")
+    for version, title in enumerate(["A", "B"]):
+        save(api, title=title, version=version or None, folderUid="team")
+    restored = api.client.POST("/dashboards/uid/svc/restore", json={"version": 1})
+    assert restored == {"status": "success", "slug": "a", "version": 3, "id": 1, "uid": "svc",
+                        "url": "/d/svc/a", "folderUid": "team"}  # a save's answer, folder kept
+    got = api.dashboard.get_dashboard("svc")
+    assert (got["dashboard"]["title"], got["dashboard"]["version"], got["meta"]["folderUid"]) == ("A", 3, "team")
+    newest = api.client.GET("/dashboards/uid/svc/versions/3")
+    assert (newest["parentVersion"], newest["restoredFrom"], newest["message"], newest["createdBy"]) == (
+        2, 1, "Restored from version 1", "sa-1-admin")
+
+
+@pytest.mark.parametrize(("uid", "body", "status", "message"), [
+    ("svc", {}, 400, "bad request data"),  # version is required
+    ("svc", {"version": 0}, 400, "bad request data"),
+    ("svc", {"version": "1"}, 400, "bad request data"),  # Go does not decode a string into int64
+    ("svc", {"version": 1.0}, 400, "bad request data"),  # nor a number with a fraction part
+    ("svc", [1], 400, "bad request data"),
+    ("nope", {"version": 1}, 404, "Dashboard not found"),
+    ("svc", {"version": 9}, 404, "Dashboard version not found"),
+    ("svc", {"version": 2}, 400, "Current dashboard is identical to the specified version"),
+    ("prov", {"version": 1}, 400, "Cannot save provisioned dashboard"),  # through the save's checks
+])
+def test_restore_errors(grafana, api, uid, body, status, message):
+    for name in ("svc", "prov"):
+        grafana.add_dashboard({"uid": name, "title": "A"})
+        grafana.ui_save(name, lambda model: model.update(title="B"), as_ui=False)
+    grafana.mark_provisioned("prov")
+    with pytest.raises(GrafanaException) as error:
+        api.client.POST(f"/dashboards/uid/{uid}/restore", json=body)
+    assert (error.value.status_code, error.value.response) == (status, {"message": message})
+    assert grafana.dashboard("svc").version == 2
+
+
+def test_injected_restore_failure_is_the_save_failure(connect):
+    with GrafanaEmulator(fail_write_n=3) as grafana:
+        api = connect(grafana)
+        save(api, title="A")
+        save(api, title="B", version=1)
+        with pytest.raises(GrafanaServerError) as error:
+            api.client.POST("/dashboards/uid/svc/restore", json={"version": 1})
+        assert error.value.response == {"message": "Failed to save dashboard"}
+        assert grafana.dashboard("svc").version == 2
+
+
+def test_ui_restore_is_the_restore_endpoint_as_a_person(grafana, api):
+    three_saves(grafana, api)
+    grafana.ui_restore("svc", 1, user="carol")
+    newest = versions_of(api, limit=1)[0]
+    assert (newest["version"], newest["createdBy"], newest["restoredFrom"]) == (4, "carol", 1)
+    assert api.dashboard.get_dashboard("svc")["meta"]["updatedBy"] == "carol"
+    with pytest.raises(ValueError, match="404"):
+        grafana.ui_restore("svc", 99)
+    assert [e.method for e in grafana.journal].count("POST") == 3  # no request: nothing journaled
+
+
+@pytest.mark.parametrize(("keep", "left"), [(None, [5, 4, 3, 2, 1]), (3, [5, 4, 3]), (0, [5])])
+def test_versions_to_keep_prunes_the_oldest_on_save(connect, keep, left):
+    with GrafanaEmulator(versions_to_keep=keep) as grafana:
+        api = connect(grafana)
+        grafana.add_dashboard({"uid": "svc", "title": "Service"})
+        for step in range(3):
+            save(api, version=step + 1, message=f"api {step}")
+        grafana.ui_save("svc", user="alice")  # UI saves are pruned too
+        assert [v["version"] for v in versions_of(api)] == left
+        if keep:
+            with pytest.raises(GrafanaServerError):
+                api.client.GET("/dashboards/uid/svc/versions/1")
+        assert grafana.errors == []
+
+
+# UI saves (contract §3.6): what Grafana 12.3's UI writes after "open, Save"
+
+
+def ui_saved(model: dict) -> dict:
+    return saved_by_ui(model, "12.3.0")
+
+
+def panel(**fields) -> dict:
+    return {"type": "timeseries", "title": "P", **fields}
+
+
+def test_ui_save_goes_through_the_ui_and_as_ui_false_stores_exactly(grafana, api):
+    grafana.add_dashboard({"uid": "svc", "title": "Service", "liveNow": False, "panels": [panel(id=1)]})
+    grafana.ui_save("svc", user="alice", message="looked at it")
+    got = api.dashboard.get_dashboard("svc")["dashboard"]
+    assert got == ui_saved({"uid": "svc", "title": "Service", "liveNow": False, "panels": [panel(id=1)],
+                            "id": 1, "version": 2})
+    assert list(got) == sorted(got) and "liveNow" not in got and got["panels"][0]["pluginVersion"] == "12.3.0"
+    assert api.client.GET("/dashboards/uid/svc/versions/2")["message"] == "looked at it"
+    exact = {"uid": "svc", "title": "Exact", "liveNow": False, "zeta": None, "id": 1, "version": 3}
+    grafana.ui_save("svc", lambda model: exact, as_ui=False)
+    assert list(api.dashboard.get_dashboard("svc")["dashboard"].items()) == list(exact.items())
+
+
+def test_ui_save_replaces_id_and_version_and_keeps_the_uid(grafana):
+    grafana.add_dashboard({"uid": "svc", "title": "Service"})
+    saved = grafana.ui_save("svc", lambda model: model.update(id=77, version=9, uid="svc"))
+    assert (saved.model["id"], saved.model["version"], saved.model["uid"]) == (1, 2, "svc")
+
+
+def test_plugin_version_on_every_panel_but_rows_and_unknown_plugins():
+    out = ui_saved({"panels": [
+        panel(), {"type": "row", "collapsed": False, "panels": []},
+        {"type": "row", "collapsed": True, "panels": [panel(), {"type": "stat"}]},
+        {"type": "grafana-clock-panel"}, {"type": "stat", "libraryPanel": {"uid": "lib"}},
+    ]})
+    top, open_row, closed_row, plugin, library = out["panels"]
+    assert top["pluginVersion"] == "12.3.0"
+    assert [p["pluginVersion"] for p in closed_row["panels"]] == ["12.3.0", "12.3.0"]
+    assert "pluginVersion" not in open_row and "pluginVersion" not in closed_row
+    assert plugin == {"type": "grafana-clock-panel"} and "pluginVersion" not in library
+
+
+def test_plugin_defaults_are_merged_where_absent_and_panel_values_win():
+    out = ui_saved({"panels": [
+        panel(options={"legend": {"showLegend": False, "calcs": ["max"]}, "tooltip": {"mode": "multi"}},
+              fieldConfig={"defaults": {"custom": {"axisLabel": "req/s", "lineWidth": 2}, "unit": "reqps"}}),
+        {"type": "stat", "options": {"wideLayout": False}, "pluginVersion": "12.3.0"},
+        {"type": "gauge"},
+    ]})
+    timeseries, stat, gauge = out["panels"]
+    assert timeseries["options"] == {
+        "legend": {"calcs": ["max"], "displayMode": "list", "placement": "bottom", "showLegend": False},
+        "tooltip": {"hideZeros": False, "mode": "multi", "sort": "none"}}
+    defaults = timeseries["fieldConfig"]["defaults"]
+    assert (defaults["unit"], defaults["custom"]["axisLabel"], defaults["custom"]["lineWidth"]) == ("reqps", "req/s", 2)
+    assert defaults["custom"]["hideFrom"] == {"legend": False, "tooltip": False, "viz": False}
+    assert (defaults["mappings"], defaults["thresholds"]) == (
+        [], {"mode": "absolute", "steps": [{"color": "green", "value": 0}, {"color": "red", "value": 80}]})
+    assert stat["options"] == {
+        "colorMode": "value", "graphMode": "area", "justifyMode": "auto", "percentChangeColorMode": "standard",
+        "showPercentChange": False, "textMode": "auto", "wideLayout": False}
+    # Every loaded plugin gives options and a fieldConfig with defaults and overrides (getPanelOptionsWithDefaults).
+    assert (gauge["options"], gauge["fieldConfig"]) == ({}, {"defaults": {}, "overrides": []})
+    assert ui_saved({"panels": [{"type": "bargauge"}]})["panels"][0]["options"]["legend"]["showLegend"] is False
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    # No pluginVersion reads as "6.1": a percent unit gets min 0 and max 100 (or 1 for percentunit)
+    ({"options": {}, "fieldConfig": {"defaults": {"unit": "percent", "max": 50}}},
+     {"unit": "percent", "min": 0, "max": 50}),
+    ({"options": {}, "fieldConfig": {"defaults": {"unit": "percentunit", "title": "T"}}},
+     {"unit": "percentunit", "min": 0, "max": 1, "displayName": "T"}),
+    # A version from 8 on skips those branches; the plugin's own version skips the migration.
+    ({"options": {}, "pluginVersion": "10.4.1", "fieldConfig": {"defaults": {"unit": "percent"}}}, {"unit": "percent"}),
+    ({"options": {}, "pluginVersion": "12.3.0", "fieldConfig": {"defaults": {"unit": "percent"}}}, {"unit": "percent"}),
+])
+def test_single_stat_migration_runs_on_stat_panels_of_another_version(stored, expected):
+    saved = ui_saved({"panels": [{"type": "stat", **stored}]})["panels"][0]
+    defaults = saved["fieldConfig"]["defaults"]
+    assert {key: defaults[key] for key in defaults if key not in ("mappings", "thresholds")} == expected
+    assert saved["pluginVersion"] == "12.3.0"
+
+
+def test_single_stat_migration_without_options_gives_mean_and_horizontal():
+    options = ui_saved({"panels": [{"type": "bargauge"}]})["panels"][0]["options"]
+    assert (options["reduceOptions"], options["orientation"]) == ({"calcs": ["mean"]}, "horizontal")
+
+
+@pytest.mark.parametrize("base", [
+    {"color": "green"}, {"color": "green", "value": None}, {"color": "green", "value": 5},
+])
+def test_base_threshold_step_is_written_as_zero(base):
+    steps = [base, {"color": "red", "value": 80}]
+    override = {"matcher": {"id": "byName", "options": "x"},
+                "properties": [{"id": "thresholds", "value": {"steps": [dict(base)]}}]}
+    out = ui_saved({"panels": [panel(fieldConfig={"defaults": {"thresholds": {"mode": "percentage", "steps": steps}},
+                                                  "overrides": [override]})]})
+    field_config = out["panels"][0]["fieldConfig"]
+    assert field_config["defaults"]["thresholds"] == {
+        "mode": "percentage", "steps": [{"color": "green", "value": 0}, {"color": "red", "value": 80}]}
+    # fixThresholds also gives a missing mode "absolute"
+    assert field_config["overrides"][0]["properties"][0]["value"] == {
+        "mode": "absolute", "steps": [{"color": "green", "value": 0}]}
+
+
+def test_thresholds_without_mode_or_steps_get_absolute_and_no_steps():
+    out = ui_saved({"panels": [{"type": "gauge", "fieldConfig": {"defaults": {"thresholds": {}}}}]})
+    assert out["panels"][0]["fieldConfig"]["defaults"]["thresholds"] == {"mode": "absolute", "steps": []}
+
+
+def test_nulls_are_removed_and_keys_sorted_everywhere():
+    out = ui_saved({"title": "T", "description": None, "tags": ["b", None],
+                    "panels": [panel(datasource=None, targets=[{"refId": "A", "expr": None, "b": 1}])]})
+    assert "description" not in out and out["tags"] == ["b", None]  # nulls inside arrays stay
+    target = out["panels"][0]["targets"][0]
+    assert list(target.items()) == [("b", 1), ("refId", "A")] and "datasource" not in out["panels"][0]
+    assert list(out) == sorted(out) and list(out["panels"][0]) == sorted(out["panels"][0])
+
+
+@pytest.mark.parametrize(("fields", "kept"), [
+    ({"links": [], "transformations": [], "transparent": False}, {}),
+    ({"links": [{"title": "x"}], "transformations": [{"id": "merge"}], "transparent": True},
+     {"links": [{"title": "x"}], "transformations": [{"id": "merge"}], "transparent": True}),
+    ({"hideTimeOverride": True}, {}),
+    ({"hideTimeOverride": True, "timeFrom": "1h"}, {"hideTimeOverride": True, "timeFrom": "1h"}),
+    ({"hideTimeOverride": False, "timeShift": "1d"}, {"hideTimeOverride": False, "timeShift": "1d"}),
+])
+def test_panel_keys_dropped_by_the_save(fields, kept):
+    saved = ui_saved({"panels": [panel(**fields)]})["panels"][0]
+    assert {key: saved[key] for key in saved if key in fields} == kept
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"liveNow": False, "weekStart": ""}, {"preload": False}),
+    ({"liveNow": True, "weekStart": "monday", "preload": True},
+     {"liveNow": True, "weekStart": "monday", "preload": True}),
+])
+def test_top_level_live_now_week_start_and_preload(fields, expected):
+    saved = ui_saved({"title": "T", **fields})
+    assert {key: saved[key] for key in saved if key != "title"} == expected
+
+
+def test_timepicker_default_entries_are_dropped():
+    defaults = {"hidden": False, "quick_ranges": [],
+                "refresh_intervals": ["5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d"]}
+    assert ui_saved({"timepicker": defaults})["timepicker"] == {}
+    mine = {"hidden": True, "refresh_intervals": ["1m", "5m"], "nowDelay": "1m"}
+    assert ui_saved({"timepicker": mine})["timepicker"] == mine
+
+
+def test_variable_defaults_dropped_and_allow_custom_value_added():
+    variables = [
+        {"type": "query", "name": "job", "hide": 0, "multi": False, "skipUrlSync": False, "label": "", "sort": 0},
+        {"type": "custom", "name": "c", "hide": 2, "multi": True, "label": "C", "sort": 1,
+         "allowCustomValue": False},
+        {"type": "datasource", "name": "ds"},
+        {"type": "constant", "name": "k", "hide": 2},
+    ]
+    query, custom, datasource, constant = ui_saved({"templating": {"list": variables}})["templating"]["list"]
+    assert query == {"allowCustomValue": True, "name": "job", "type": "query"}
+    assert custom == {"allowCustomValue": False, "hide": 2, "label": "C", "multi": True, "name": "c", "sort": 1,
+                      "type": "custom"}
+    assert datasource["allowCustomValue"] is True and "allowCustomValue" not in constant
+
+
+def test_a_second_open_and_save_changes_nothing_more():
+    model = {"uid": "svc", "title": "T", "liveNow": False, "timepicker": {"hidden": False},
+             "templating": {"list": [{"type": "query", "name": "q", "hide": 0}]},
+             "panels": [panel(links=[], fieldConfig={"defaults": {"thresholds": {"steps": [{"color": "g"}]}}})]}
+    once = ui_saved(model)
+    assert ui_saved(once) == once and once != model
 
 
 # Search

@@ -10,67 +10,16 @@ import shutil
 import pytest
 
 from conftest import IN_WORKERS, REPO, in_two_workers, served_from_cache
-from dashgen.build import build
 from dashgen.project import find_project
-from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, SERVER_OWNED, DesiredDashboard, owned
+from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
-
-UIDS = ["business-metrics", "database-performance", "device-fleet", "payment-processing", "service-health"]
-
-
-@pytest.fixture
-def grafana():
-    with GrafanaEmulator() as emulator:
-        yield emulator
-        assert emulator.errors == []  # the emulator itself never failed
-
-
-@pytest.fixture
-def stack(tmp_path, grafana, monkeypatch):
-    """This repository's definitions in a scratch project whose `test` environment is the emulator."""
-    root = tmp_path / "stack"
-    for folder in ("dashboards", "datasources", "catalogue"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "pyproject.toml").write_text(
-        (REPO / "pyproject.toml").read_text()
-        + f'\n[tool.dashgen.environments.test]\nurl = "{grafana.url}"\ntoken_env = "TEST_GRAFANA_TOKEN"\n'
-        + "[tool.dashgen.environments.test.datasources]\n"
-        + 'prometheus = { url = "http://prometheus:9090" }\nloki = { url = "http://loki:3100" }\n'
-        + 'tempo = { url = "http://tempo:3200" }\n'
-    )
-    monkeypatch.setenv("TEST_GRAFANA_TOKEN", ADMIN_TOKEN)
-    return root
-
-
-def run(cli, stack, *args):
-    return cli("-C", str(stack), *args)
-
-
-def writes(grafana) -> list[tuple[str, str]]:
-    return [(e.method, e.path) for e in grafana.writes()]
-
-
-def content(model: dict) -> dict:
-    return {k: v for k, v in model.items() if k not in SERVER_OWNED}
-
-
-def built_state(stack) -> dict[str, dict]:
-    return {d.uid: content(owned(d.model)) for d in build(find_project(stack)).dashboards}
-
-
-def live_state(grafana) -> dict[str, dict]:
-    return {uid: content(grafana.dashboard(uid).model) for uid in UIDS if grafana.dashboard(uid)}
-
-
-def fingerprints(stack) -> dict[str, str]:
-    return {d.uid: DesiredDashboard(d, "").fingerprint for d in build(find_project(stack)).dashboards}
-
+from pushing import UIDS, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes  # noqa: F401
 
 def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
     code, out, err = run(cli, stack, "push", "--env", "test")
     assert (code, err) == (0, "")
     assert writes(grafana) == (
-        [("POST", "/api/folders")] + [("POST", "/api/datasources")] * 3 + [("POST", "/api/dashboards/db")] * 5
+        [("POST", "/api/folders")] + [("POST", "/api/datasources")] * 3 + [("POST", "/api/dashboards/db")] * 2 * len(UIDS)
     )
     assert live_state(grafana) == built_state(stack)
     assert out.splitlines()[-1] == "9 created"
@@ -94,7 +43,8 @@ def test_second_push_of_unchanged_sources_writes_nothing(cli, stack, grafana):
 def test_dry_run_sends_no_write(cli, stack, grafana):
     code, out, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
     assert code == 0 and writes(grafana) == []
-    assert "+ create    dashboard  service-health" in out and out.endswith("9 create; 9 writes\n")
+    assert "+ create    dashboard  service-health" in out
+    assert out.endswith("9 create; 9 writes\ndry run: nothing was sent to Grafana\n")
 
 
 def test_a_changed_definition_is_updated_with_the_live_version(cli, stack, grafana):
@@ -105,7 +55,7 @@ def test_a_changed_definition_is_updated_with_the_live_version(cli, stack, grafa
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
     assert writes(grafana) == [("POST", "/api/dashboards/db")]
-    assert grafana.writes()[0].body["dashboard"]["version"] == 1
+    assert grafana.writes()[0].body["dashboard"]["version"] == 2  # created, then saved with its message
     assert grafana.dashboard("service-health").model["title"] == "Service health v2"
     assert "~ updated     dashboard  service-health" in out
 
@@ -120,7 +70,7 @@ def test_a_hand_edit_is_refused_named_and_kept(cli, stack, grafana):
     assert grafana.dashboard("service-health").model["title"] == "Edited by hand"
     (line,) = [l for l in out.splitlines() if "service-health" in l]
     assert line.startswith("  ! refused   dashboard  service-health (changed in Grafana by alice at ")
-    assert "(version 2) after dashgen pushed it; --force overwrites it (after a backup))" in line
+    assert "(version 3, no message) after dashgen pushed it; --force service-health overwrites it (after a backup))" in line
 
 
 def test_force_restores_the_code_and_backs_up_the_edit(cli, stack, grafana):
@@ -129,7 +79,7 @@ def test_force_restores_the_code_and_backs_up_the_edit(cli, stack, grafana):
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
     assert code == 0
     assert live_state(grafana) == built_state(stack)
-    backup = stack / ".dashgen" / "backups" / "test" / "service-health.v2.json"
+    backup = stack / ".dashgen" / "backups" / "test" / "service-health.v3.json"
     assert f"backup of the version it replaced: {backup}" in out
     assert json.loads(backup.read_text())["title"] == "Edited by hand"
 
@@ -198,14 +148,6 @@ def test_a_viewer_token_exits_3_with_a_hint(cli, stack, grafana, monkeypatch):
     assert code == 3
     assert "403" in out + err and "may not do this (a Viewer token?" in out + err
     assert writes(grafana) in ([], [("POST", "/api/folders")])
-
-
-def point_at(stack, url: str) -> None:
-    """Points the stack's test environment at another Grafana URL."""
-    pyproject = stack / "pyproject.toml"
-    text = pyproject.read_text()
-    start = text.index('url = "http://127.0.0.1:')
-    pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
 
 
 def test_grafana_down_exits_3(cli, stack, monkeypatch):
@@ -348,7 +290,7 @@ def test_concurrent_reads_keep_their_order_raise_the_first_failure_and_stop_when
 
 
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):
-    grafana.options.fail_write_n = 6  # the second dashboard
+    grafana.options.fail_write_n = 7  # the second dashboard (each is created, then saved with its message)
     code, out, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert "+ created     dashboard  business-metrics" in out
@@ -421,11 +363,12 @@ def test_prune_keeps_a_copy_or_a_hand_edit_it_did_not_write(cli, stack, grafana)
     grafana.reset_journal()
     code, out, _ = run(cli, stack, "push", "--env", "test", "--prune")
     assert code == 1 and writes(grafana) == []
-    assert "! refused   dashboard  alice-copy (no longer defined, but changed in Grafana by" in out
+    assert "! refused   dashboard  alice-copy (no longer defined, but dashgen never pushed it" in out
     assert "! refused   dashboard  business-metrics (no longer defined, but changed in Grafana by alice" in out
     code, out, _ = run(cli, stack, "push", "--env", "test", "--prune", "--force")
-    assert code == 0 and grafana.dashboard("business-metrics") is None
-    assert (stack / ".dashgen" / "backups" / "test" / "business-metrics.v2.json").is_file()
+    assert code == 1 and grafana.dashboard("business-metrics") is None  # the copy is never deleted
+    assert grafana.dashboard("alice-copy") is not None
+    assert (stack / ".dashgen" / "backups" / "test" / "business-metrics.v3.json").is_file()
 
 
 def test_grafana_adjusting_a_save_is_not_taken_for_a_hand_edit(cli, stack, grafana):
@@ -453,7 +396,7 @@ def test_an_unwritable_backup_stops_before_any_write(cli, stack, grafana, tmp_pa
     grafana.reset_journal()
     code, _, err = run(cli, stack, "push", "--env", "test", "--force", "--backup-dir", str(blocker / "b"))
     assert code == 2 and writes(grafana) == []
-    assert err.startswith(f"error: cannot back up service-health to {blocker / 'b' / 'service-health.v2.json'}: ")
+    assert err.startswith(f"error: cannot back up service-health to {blocker / 'b' / 'service-health.v3.json'}: ")
 
 
 def test_a_name_clash_on_create_is_a_failure_to_fix_not_a_conflict(cli, stack, grafana):
@@ -503,8 +446,9 @@ def test_many_dashboards_are_written_concurrently_and_a_failure_stops_the_rest(c
     grafana.options.fail_write_n = 10
     code, out, _ = cli("-C", str(root), "push", "--env", "test")
     outcomes = [line[4:16].strip() for line in out.splitlines() if line.startswith(("  + created", "  x failed", "  . not applied"))]
-    assert code == 3
-    assert outcomes.count("failed") == 1 and outcomes.count("created") >= 9 and outcomes.count("not applied") >= 1
+    assert code == 3 and "stopped: POST " in out
+    # The 10th write fails: a create (failed), or the save that follows one (created, the message failed).
+    assert outcomes.count("failed") <= 1 and outcomes.count("created") >= 4 and outcomes.count("not applied") >= 1
     assert len(outcomes) == 31  # the folder and 30 dashboards, each accounted for
     grafana.options.fail_write_n = None
     code, out, _ = cli("-C", str(root), "push", "--env", "test")
@@ -632,3 +576,16 @@ def test_a_broken_definition_is_reported_before_a_missing_token(cli, stack, monk
     (stack / "dashboards" / "zz_broken.py").unlink()
     code, _, err = run(cli, stack, "push", "--env", "test")
     assert code == 2 and err.startswith("error: set TEST_GRAFANA_TOKEN to a service-account token for ")
+
+
+def test_a_failure_between_the_create_and_its_message_is_reported_and_converges(cli, stack, grafana):
+    grafana.options.fail_write_n = 6  # the first dashboard: created (5th write), then its message (6th)
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 3
+    assert ("+ created     dashboard  business-metrics " in out and "(but saving it with its message failed: "
+            f"POST {grafana.url}/api/dashboards/db: 500 Failed to save dashboard)") in out
+    assert ". not applied dashboard  service-health" in out
+    grafana.options.fail_write_n = None
+    code, out, _ = run(cli, stack, "push", "--env", "test")
+    assert code == 0 and out.splitlines()[-1] == "4 created, 5 unchanged"
+    assert live_state(grafana) == built_state(stack)

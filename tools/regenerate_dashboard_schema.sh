@@ -39,11 +39,9 @@ installed="$(node -p "require('${pkg}/package.json').version")"
   --type "${ROOT_TYPE}" \
   --out "${work}/raw.schema.json"
 
-# Post-process: two patches where the published type disagrees with what Grafana saves.
-# 1. Grafana's UI saves `definition` (the human-readable query text) on query variables, but the
-#    VariableModel type lacks it: add that one optional string property.
-# 2. Grafana saves through sortedDeepCloneWithoutNulls, so the base threshold step (value -Infinity,
-#    null in JSON) is stored without `value`; the type requires it: make it optional.
+# Post-process: one patch where the published type disagrees with what Grafana saves: Grafana's UI
+# saves `definition` (the human-readable query text) on query variables, but the VariableModel type
+# lacks it: add that one optional string property.
 # Then write canonical JSON (sorted keys, 2-space indent, trailing newline).
 python3 - "${work}/raw.schema.json" "${work}/out.schema.json" <<'PY'
 import json, sys
@@ -60,15 +58,6 @@ props["definition"] = {
     "description": "Human-readable form of the variable query, written by Grafana's UI.",
     "$comment": "Added by dashgen tools/regenerate_dashboard_schema.sh: missing from @grafana/schema VariableModel.",
 }
-
-threshold = schema["definitions"]["Threshold"]
-if "value" not in threshold.get("required", []):
-    sys.exit("Threshold.value is already optional upstream; drop the patch in regenerate_dashboard_schema.sh")
-threshold["required"] = [r for r in threshold["required"] if r != "value"]
-threshold["$comment"] = (
-    "Patched by dashgen tools/regenerate_dashboard_schema.sh: value is optional, as Grafana saves "
-    "the base step without it (nulls are stripped on save)."
-)
 
 with open(dst, "w", encoding="utf-8") as f:
     json.dump(schema, f, sort_keys=True, indent=2, ensure_ascii=False)

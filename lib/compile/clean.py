@@ -80,11 +80,17 @@ def clean_variable(var: dict) -> dict:
     return var
 
 
+# What Grafana 12.3's UI writes on every panel it saves (grafana-contract.md §3.6): the options are
+# in 12.3's form, so no plugin migration runs on them when the dashboard loads.
+PLUGIN_VERSION = "12.3.0"
+
+
 def clean_panel(panel: dict) -> dict:
     """A panel without legacy fields; rows are cut down to the keys a row has."""
     if panel.get("type") == "row":
         return {"collapsed": False, "panels": [], **{k: panel[k] for k in ROW_KEYS if k in panel}}
     panel = _without(panel, legacy.PANEL)
+    panel.setdefault("pluginVersion", PLUGIN_VERSION)
     field_config = panel.setdefault("fieldConfig", {})
     clean_field_defaults(panel.get("type", ""), field_config.setdefault("defaults", {}))
     field_config.setdefault("overrides", [])

@@ -26,6 +26,7 @@ def clean_field_defaults(panel_type: str, defaults: dict) -> None:
             del defaults["thresholds"]  # grafanalib's placeholders ([] and Stat's ''); Grafana writes none
         elif isinstance(steps, list):
             thresholds["steps"] = [_step(s) for s in steps]
+            _base_value(thresholds["steps"][0])
     custom = defaults.get("custom")
     if not isinstance(custom, dict):
         return
@@ -36,9 +37,16 @@ def clean_field_defaults(panel_type: str, defaults: dict) -> None:
         custom["cellOptions"] = dict(TABLE_CELL_OPTIONS[custom.pop("displayMode")])
 
 
+def _base_value(step) -> None:
+    """The base step is -Infinity to Grafana whatever its value says; its type requires a value, and
+    Grafana 12.3's UI saves 0 (grafana-contract.md §3.6), so dashgen writes 0 too: a save in the UI
+    then changes nothing there, and `id` stays the file's only null."""
+    if isinstance(step, dict) and step.get("value") is None:
+        step["value"] = 0
+
+
 def _step(step):
-    """grafanalib's Threshold writes {op, yaxis, line, index, value: 'null'}; Grafana stores {color, value},
-    without value on the base step."""
+    """grafanalib's Threshold writes {op, yaxis, line, index, value: 'null'}; Grafana stores {color, value}."""
     if not isinstance(step, dict) or "index" not in step:
         return step
     if step.get("index") == 0 or step.get("value") == "null":

@@ -86,7 +86,8 @@ class ExemplarLink(_Typed):
 
 @dataclass(frozen=True)
 class TraceToLogs(_Typed):
-    """From a span to its service's logs in Loki around the span's time, filtered by its trace id."""
+    """From a span to its service's logs in Loki around the span's time, filtered by its trace id.
+    The shifts are added to the span's start and end: "-5m" starts five minutes earlier."""
 
     loki_uid: str
     tags: tuple[TagMapping, ...] = ()
@@ -117,7 +118,8 @@ class MetricsQuery(_Typed):
 
 @dataclass(frozen=True)
 class TraceToMetrics(_Typed):
-    """From a span to its service's metrics in Prometheus, through named queries."""
+    """From a span to its service's metrics in Prometheus, through named queries. The shifts are
+    added to the span's start and end, as TraceToLogs's."""
 
     prometheus_uid: str
     queries: tuple[MetricsQuery, ...]
@@ -222,7 +224,12 @@ class Tempo(Datasource):
     service_map_uid: str = ""  # the Prometheus holding Tempo's service-graph metrics
     node_graph: bool = True
     search: bool = True
-    trace_query_shift: str = "1h"  # how far around a trace id's time to look it up
+    # Looking a trace up by id searches [from - start shift, to + end shift]: both are positive
+    # durations that widen the range (grafana-contract.md §8.1). Not the sign convention of the
+    # span shifts of TraceToLogs and TraceToMetrics, which are added to the span's time: "-5m" is
+    # earlier there, while "-1h" here would move the start later and miss traces near it.
+    trace_query_start_shift: str = "1h"
+    trace_query_end_shift: str = "1h"
 
     type: ClassVar[str] = "tempo"
 
@@ -231,8 +238,8 @@ class Tempo(Datasource):
             "nodeGraph": {"enabled": self.node_graph},
             "search": {"hide": not self.search},
             "traceQuery": {
-                "spanEndTimeShift": self.trace_query_shift,
-                "spanStartTimeShift": f"-{self.trace_query_shift}",
+                "spanEndTimeShift": self.trace_query_end_shift,
+                "spanStartTimeShift": self.trace_query_start_shift,
                 "timeShiftEnabled": True,
             },
         }

@@ -122,9 +122,14 @@ def _tempo_problems(tempo: Tempo):
         for value in values:
             if not DURATION.match(value):
                 yield f"{setting} time shift {value!r} is not a duration such as -5m or 1h"
-    if not DURATION.match(tempo.trace_query_shift) or tempo.trace_query_shift.startswith("-"):
-        yield (f"trace_query_shift {tempo.trace_query_shift!r} is not a positive duration such as 1h (it is used"
-               " as -1h and 1h)")
+    for setting, value in (("start", tempo.trace_query_start_shift), ("end", tempo.trace_query_end_shift)):
+        if value.startswith("-") and DURATION.match(value):
+            yield (f"trace_query_{setting}_shift {value!r} must be positive, such as {value[1:]!r}: Grafana looks a "
+                   f"trace id up in [from - start shift, to + end shift], so a negative value narrows the range and "
+                   f"misses traces near its {setting} (unlike the span shifts of "
+                   "tracesToLogsV2 and tracesToMetrics, where -5m means earlier)")
+        elif not DURATION.match(value):
+            yield f"trace_query_{setting}_shift {value!r} is not a positive duration such as 1h"
 
 
 def _tag_problems(setting: str, tags):

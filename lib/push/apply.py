@@ -28,6 +28,7 @@ class Outcome:
     detail: str = ""
     url: str = ""
     backup: str = ""
+    error: GrafanaError | None = None  # what stopped the run after this change was (partly) made
 
 
 class Interrupted(GrafanaError):
@@ -90,6 +91,9 @@ class _Run:
         try:
             outcome = _write(self.grafana, change)
             outcome.backup = self.saved.get(id(change), "")
+            if outcome.error is not None:
+                with self.lock:
+                    self.stopped = self.stopped or outcome.error
         except Conflict as exc:
             outcome = Outcome(change, "refused", f"changed in Grafana while pushing ({exc.message}); run push again",
                               change.url)
@@ -124,8 +128,21 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
             pass  # a retried DELETE whose first attempt landed; either way it is gone
         return Outcome(change, "deleted", change.reason)
     desired = change.desired
-    saved = grafana.save_dashboard(desired.model, desired.folder_uid, MESSAGE_PREFIX + desired.fingerprint,
-                                   change.version if change.action == "update" else None)
+    message = MESSAGE_PREFIX + desired.fingerprint
+    if change.action == "create":
+        created = grafana.save_dashboard(desired.model, desired.folder_uid, message, None)
+        # Grafana's version list shows a dashboard's first version as "Initial save", whatever its
+        # message (contract §3.5): a second save of the same JSON records what was pushed where the
+        # next push reads it without fetching the dashboard.
+        url = grafana.url + created.get("url", "")
+        try:
+            saved = grafana.save_dashboard(desired.model, desired.folder_uid, message, created.get("version"))
+        except Conflict:
+            return Outcome(change, "created", "then changed in Grafana at once; the next push checks that edit", url)
+        except GrafanaError as exc:  # created: the next push finds it unchanged (or reads it to see)
+            return Outcome(change, "created", f"but saving it with its message failed: {exc}", url, error=exc)
+    else:
+        saved = grafana.save_dashboard(desired.model, desired.folder_uid, message, change.version)
     return Outcome(change, f"{change.action}d", change.reason, grafana.url + saved.get("url", ""))
 
 

@@ -15,7 +15,6 @@ from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
 
 OWNERSHIP_TAG = "dashgen"  # dashgen changes and deletes only dashboards carrying it
-SERVER_OWNED = ("id", "version")  # Grafana sets these; they say nothing about the content
 MESSAGE_PREFIX = "dashgen push "  # + fingerprint: the version message is the record of what was pushed
 # Datasources have no version message: push records the fingerprint of what it wrote in jsonData under
 # this key, which Grafana stores and its settings page sends back untouched.
@@ -88,16 +87,6 @@ class Desired:
     folders: dict[str, str] = field(default_factory=dict)  # uid -> title
     datasources: list[DesiredDatasource] = field(default_factory=list)
     dashboards: list[DesiredDashboard] = field(default_factory=list)
-
-
-def same_content(live: dict, desired: DesiredDashboard) -> bool:
-    """Whether the live model says what the definition says, whoever stored it: equal but for the
-    fields the server owns (compared as JSON values, so Grafana writing 1.0 as 1 is no change)."""
-    return _content(live) == _content(desired.model)
-
-
-def _content(model: dict) -> dict:
-    return {k: v for k, v in model.items() if k not in SERVER_OWNED}
 
 
 def owned(model: dict) -> dict:

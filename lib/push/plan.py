@@ -18,10 +18,18 @@ from dataclasses import dataclass, field
 from dashgen.grafana import Grafana, GrafanaError
 from dashgen.panel_diff import differences
 from dashgen.push.desired import (
-    DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings, same_content,
+    DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings,
 )
+from dashgen.push.history import Maker, Provenance, is_dashgens, provenance
+from dashgen.shown import same_thing
 
 CONCURRENCY = 16
+# --force: True overwrites every hand edit, a set of uids only those (--force UID, repeatable).
+Force = bool | frozenset[str]
+
+
+def forcing(force: Force, uid: str) -> bool:
+    return force is True or (not isinstance(force, bool) and uid in force)
 
 
 @dataclass
@@ -36,6 +44,7 @@ class Change:
     version: int | None = None  # the live version, sent back with an update
     forced: bool = False  # an update over a hand edit (--force): the live JSON is backed up first
     url: str = ""
+    details: tuple[str, ...] = ()  # what a hand edit changed, old -> new: a line each under the change
 
 
 @dataclass
@@ -59,9 +68,6 @@ class Live:
 
     managed: dict[str, dict]
     latest: dict[str, dict | None]
-
-    def history(self, grafana: Grafana, uid: str) -> dict | None:
-        return self.latest[uid] if uid in self.latest else _history(grafana, uid)
 
 
 def read_live(grafana: Grafana, stop: threading.Event | None = None) -> Live:
@@ -113,7 +119,7 @@ def _read_all(read: Callable, items: Iterable, stop: threading.Event | None = No
     return results
 
 
-def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bool = False,
+def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: Force = False,
               live: Live | None = None) -> Plan:
     """`live` is what read_live returned, if it was read ahead; otherwise it is read here."""
     plan = Plan(grafana.url)
@@ -124,40 +130,53 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: bo
     found = _read_all(lambda read: read(), reads)  # folders and datasources in one round of reads
     folders = dict(zip(desired.folders, found))
     for uid, title in sorted(desired.folders.items()):
-        plan.changes.append(_folder(uid, title, folders[uid], force))
+        plan.changes.append(_folder(uid, title, folders[uid], forcing(force, uid)))
     for ds, live_ds in zip(desired.datasources, found[len(folders):]):
-        plan.changes.append(_datasource(ds, live_ds, force))
+        plan.changes.append(_datasource(ds, live_ds, forcing(force, ds.uid)))
     # Settled from the read-ahead alone, no thread needed: every dashboard of a push with nothing to do.
     settled = [_as_pushed(grafana, d, live) for d in desired.dashboards]
-    rest = iter(_read_all(lambda d: _dashboard(grafana, d, live, force),
+    rest = iter(_read_all(lambda d: _dashboard(grafana, d, live, forcing(force, d.uid)),
                           [d for d, s in zip(desired.dashboards, settled) if s is None]))
     plan.changes.extend(s if s is not None else next(rest) for s in settled)
     defined = {d.uid for d in desired.dashboards}
     orphans = [hit for uid, hit in sorted(live.managed.items()) if uid not in defined]
-    plan.changes.extend(_read_all(lambda hit: _orphan(grafana, hit, live, prune, force), orphans))
+    plan.changes.extend(_read_all(lambda hit: _orphan(grafana, hit, live, prune, forcing(force, hit["uid"])), orphans))
     return plan
 
 
 def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -> Change:
     """A dashboard tagged as dashgen's that no definition produces any more. --prune deletes it only
-    when its live version is one dashgen saved: a copy saved by someone, or a hand edit, is kept."""
+    when it shows what dashgen last pushed: a hand edit is kept unless --force, and one dashgen never
+    pushed (tagged by hand) is never deleted."""
     uid, title, url = hit["uid"], hit.get("title", hit["uid"]), grafana.url + hit.get("url", "")
     if not prune:
         return Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url)
     found = grafana.get_dashboard(uid)
     if found is None:
         return Change("dashboard", uid, title, "unchanged", "already gone", url=url)
-    meta = found.get("meta", {})
-    version = meta.get("version", found["dashboard"].get("version"))
-    latest = live.history(grafana, uid)
-    if _pushed_by_dashgen(latest, version):
-        return Change("dashboard", uid, title, "delete", "no longer defined", live=found["dashboard"], version=version, url=url)
-    edit = _edited_by(latest, meta, version)
+    model, meta = found["dashboard"], found.get("meta", {})
+    base = dict(live=model, version=meta.get("version", model.get("version")), url=url)
+    latest = live.latest.get(uid)
+    made = Provenance(Maker.DASHGEN, latest) if latest and is_dashgens(latest.get("message")) \
+        else provenance(grafana, uid, model)
+    if made.maker is Maker.DASHGEN:
+        return Change("dashboard", uid, title, "delete", "no longer defined", **base)
+    if made.maker is Maker.NEVER_PUSHED:
+        return Change("dashboard", uid, title, "refused", f"no longer defined, but dashgen never pushed it (tagged "
+                      f"{OWNERSHIP_TAG!r} in Grafana): it is not deleted; delete it in Grafana or remove the tag", **base)
+    if made.maker is Maker.UNKNOWN:
+        return Change("dashboard", uid, title, "refused", "no longer defined, but its history is not readable with "
+                      "this token, so a hand edit cannot be ruled out: it is not deleted", **base)
+    edit = _edit(made)
     if force:
         return Change("dashboard", uid, title, "delete", f"no longer defined; {edit}; --force deletes it", forced=True,
-                      live=found["dashboard"], version=version, url=url)
-    return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}; --force deletes it (after a backup)",
-                  live=found["dashboard"], version=version, url=url)
+                      details=made.changes, **base)
+    return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}; --force {uid} deletes it "
+                  "(after a backup)", details=made.changes, **base)
+
+
+def _edit(made: Provenance) -> str:
+    return f"changed in Grafana {made.editor()} after dashgen pushed it" + (f": {made.note}" if made.note else "")
 
 
 def _url(grafana: Grafana, found: dict) -> str:
@@ -217,28 +236,16 @@ def _shown(path: str, live, code) -> str:
     return f"{path} {value(live)} -> {value(code)}"
 
 
-def _pushed_by_dashgen(latest: dict | None, live_version) -> bool:
-    """Whether the live version is the one dashgen saved: its message is dashgen's. (The content may
-    still differ from what was sent, where Grafana adjusts it on save, e.g. a raised refresh.)"""
-    return bool(latest) and str(latest.get("message", "")).startswith(MESSAGE_PREFIX) \
-        and latest.get("version") == live_version
-
-
-def _edited_by(latest: dict | None, meta: dict, version) -> str:
-    who = (latest or {}).get("createdBy") or meta.get("updatedBy") or "someone"
-    when = (latest or {}).get("created") or meta.get("updated") or "an unknown time"
-    return f"changed in Grafana by {who} at {when} (version {version}) after dashgen pushed it"
-
-
 def _history(grafana: Grafana, uid: str) -> dict | None:
     """The newest version, or None where the token may not read history (Grafana asks for
     dashboards:write: a read-only token running `dashgen diff`)."""
     try:
-        return grafana.latest_version(uid)
+        versions = grafana.versions(uid, 1)
     except GrafanaError as exc:
         if exc.status == 403:
             return None
         raise
+    return versions[0] if versions and isinstance(versions[0], dict) else None
 
 
 def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
@@ -261,18 +268,24 @@ def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
     base = dict(desired=desired, live=model, version=meta.get("version", model.get("version")), url=_url(grafana, found))
     if OWNERSHIP_TAG not in (model.get("tags") or []):
         return Change("dashboard", desired.uid, desired.title, "refused",
-                      f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it to "
-                      "hand it over, or delete it", **base)
+                      f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it "
+                      f"{OWNERSHIP_TAG!r} in Grafana to hand it over, or delete it", **base)
     moved = meta.get("folderUid", "") != desired.folder_uid
-    if same_content(model, desired) and not moved:
+    if same_thing(model, desired.model) and not moved:
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
-    latest = live.history(grafana, desired.uid)  # read here if not in the search index (12.x updates it lazily)
-    if latest is None:
+    made = provenance(grafana, desired.uid, model, moved_to=meta.get("folderTitle", "") if moved else "")
+    if made.maker is Maker.UNKNOWN:
         return Change("dashboard", desired.uid, desired.title, "update",
                       "its history is not readable with this token, so a hand edit would go unnoticed", **base)
-    if _pushed_by_dashgen(latest, base["version"]):
-        return Change("dashboard", desired.uid, desired.title, "update", "the definition changed", **base)
-    edit = _edited_by(latest, meta, base["version"])
+    if made.maker is Maker.DASHGEN:
+        since = f"; saved since in Grafana {made.editor()}, which changed nothing it shows" if made.saved_since else ""
+        return Change("dashboard", desired.uid, desired.title, "update", f"the definition changed{since}", **base)
+    if made.maker is Maker.NEVER_PUSHED:
+        return Change("dashboard", desired.uid, desired.title, "update", f"tagged {OWNERSHIP_TAG!r} in Grafana and "
+                      "never pushed by dashgen: taken over (the version it replaces is backed up)", forced=True, **base)
+    edit = _edit(made)
     if force:
-        return Change("dashboard", desired.uid, desired.title, "update", f"{edit}; --force overwrites it", forced=True, **base)
-    return Change("dashboard", desired.uid, desired.title, "refused", f"{edit}; --force overwrites it (after a backup)", **base)
+        return Change("dashboard", desired.uid, desired.title, "update", f"{edit}; --force overwrites it", forced=True,
+                      details=made.changes, **base)
+    return Change("dashboard", desired.uid, desired.title, "refused",
+                  f"{edit}; --force {desired.uid} overwrites it (after a backup)", details=made.changes, **base)

@@ -17,17 +17,30 @@ SYMBOLS = {
 }
 
 
-def plan_text(plan: Plan) -> str:
+MAX_DETAILS = 12  # lines of what a hand edit changed, under its change; the JSON has them all
+
+
+def plan_text(plan: Plan, dry_run: bool = False) -> str:
     lines = [f"plan for {plan.grafana_url}:"]
     for c in plan.changes:
         if c.action == "unchanged":
             continue
         reason = f" ({c.reason})" if c.reason else ""
         lines.append(f"  {SYMBOLS[c.action]} {c.action:<9} {c.kind:<10} {c.uid}{reason}")
+        lines.extend(_details(c.details))
     counts = _counts(c.action for c in plan.changes)
     writes = len(plan.writes)
     lines.append(f"{counts}; {writes} write{'' if writes == 1 else 's'}")
+    if dry_run:
+        lines.append("dry run: nothing was sent to Grafana")
     return "\n".join(lines) + "\n"
+
+
+def _details(details: tuple[str, ...]) -> list[str]:
+    shown = [f"      {line}" for line in details[:MAX_DETAILS]]
+    if len(details) > MAX_DETAILS:
+        shown.append(f"      ... {len(details) - MAX_DETAILS} more (--format json lists them all)")
+    return shown
 
 
 def outcome_text(outcomes: list[Outcome], error) -> str:
@@ -38,6 +51,8 @@ def outcome_text(outcomes: list[Outcome], error) -> str:
         detail = f" ({o.detail})" if o.detail else ""
         link = f" {o.url}" if o.url else ""
         lines.append(f"  {SYMBOLS[o.result]} {o.result:<11} {o.change.kind:<10} {o.change.uid}{link}{detail}")
+        if o.result == "refused":
+            lines.extend(_details(o.change.details))
         if o.backup:
             lines.append(f"      backup of the version it replaced: {o.backup}")
     if error is not None:
@@ -63,7 +78,7 @@ def as_json(plan: Plan, outcomes: list[Outcome] | None, error) -> str:
         "changes": [
             {"kind": o.change.kind, "uid": o.change.uid, "title": o.change.title, "planned": o.change.action,
              "result": o.result if outcomes is not None else None, "reason": o.detail, "url": o.url or None,
-             "backup": o.backup or None}
+             "backup": o.backup or None, "details": list(o.change.details)}
             for o in rows
         ],
         "error": str(error) if error else None,

@@ -8,13 +8,14 @@ from dashgen.environments import Environment, environment
 from dashgen.errors import InputError
 from dashgen.grafana import Grafana, GrafanaError
 from dashgen.push.desired import desired_state
-from dashgen.push.plan import Live, Plan, make_plan, read_live
+from dashgen.push.plan import Force, Live, Plan, make_plan, read_live
 from dashgen.push.target import connect, explained
 
 
-def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
+def plan_for(project, env_name: str, prune: bool = False, force: Force = False,
              debug: bool = False) -> tuple[Environment, Grafana, Plan]:
-    """Builds, connects and plans; a refused credential comes back with what to do about it.
+    """Builds, connects and plans; a refused credential comes back with what to do about it, and a
+    uid given to --force that names nothing dashgen pushes is bad input (a typo forces nothing).
 
     What Grafana holds is read while the project builds: the two take about as long on a large
     project, and a push with nothing to do is little else.
@@ -32,9 +33,14 @@ def plan_for(project, env_name: str, prune: bool = False, force: bool = False,
         reading.stop.set()  # the build failed: what Grafana holds no longer matters
         raise
     try:
-        return env, grafana, make_plan(grafana, desired, prune=prune, force=force, live=reading.result())
+        plan = make_plan(grafana, desired, prune=prune, force=force, live=reading.result())
     except GrafanaError as exc:
         raise explained(exc, env) from None
+    unknown = sorted(set() if isinstance(force, bool) else force - {c.uid for c in plan.changes})
+    if unknown:
+        raise InputError(None, f"--force {unknown[0]}: no dashboard, folder or datasource of the build or of "
+                               f"{grafana.url} has that uid")
+    return env, grafana, plan
 
 
 class _ReadAhead:

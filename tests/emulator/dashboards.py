@@ -1,4 +1,4 @@
-"""Dashboard endpoints: save (contract §3.1), get (§3.2), delete (§3.3), version history."""
+"""Dashboard endpoints: save (contract §3.1), get (§3.2), delete (§3.3). Versions are in versions.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ CONFLICT_409 = "Dashboard already exists. Use overwrite flag to update."
 
 def save(call: Call) -> Reply:
     """POST /api/dashboards/db, checking §3.1's error table in its order."""
-    body = call.body
+    return save_body(call, call.body)
+
+
+def save_body(call: Call, body: object, restored_from: int = 0) -> Reply:
+    """The save behind POST /api/dashboards/db and a restore (Grafana's `postDashboard`, which
+    RestoreDashboardVersion also calls): `restored_from` > 0 marks the new version as a restore."""
     if not _binds(body):
         return plain(400, "bad request data")  # row 1
     model = body.get("dashboard") or {}
@@ -78,7 +83,7 @@ def save(call: Call) -> Reply:
     if target is not None and target.provisioned and not target.allow_ui_updates:
         return plain(400, "Cannot save provisioned dashboard")  # row 17
 
-    saved = _store(call, target, model, uid, title, folder_uid, message)
+    saved = _store(call, target, model, (uid, title, folder_uid, message), restored_from)
     return Reply(200, {
         "status": "success", "slug": saved.slug, "version": saved.version, "id": saved.id,
         "uid": saved.uid, "url": f"/d/{saved.uid}/{saved.slug}", "folderUid": saved.folder_uid,
@@ -100,8 +105,9 @@ def _int(value: object) -> int:
     return int(value)
 
 
-def _store(call: Call, target: Dashboard | None, model: dict, uid: str, title: str, folder_uid: str,
-           message: str) -> Dashboard:
+def _store(call: Call, target: Dashboard | None, model: dict, fields: tuple[str, str, str, str],
+           restored_from: int) -> Dashboard:
+    uid, title, folder_uid, message = fields
     state, login, now = call.state, call.principal.login, call.state.now()
     model = copy.deepcopy(model)
     model["title"] = title
@@ -120,7 +126,7 @@ def _store(call: Call, target: Dashboard | None, model: dict, uid: str, title: s
         saved.updated, saved.updated_by = now, login
     model.update(id=saved.id, uid=saved.uid, version=saved.version)
     state.dashboards[saved.uid] = saved
-    state.record_version(saved, parent, login, message, now)
+    state.record_version(saved, parent, login, message, now, restored_from, call.options.versions_to_keep)
     return saved
 
 
@@ -191,27 +197,3 @@ def delete(call: Call) -> Reply:
     verb = "moved to Recently deleted" if call.options.dashboard_restore else "deleted"
     return Reply(200, {"title": dash.title, "message": f"Dashboard {dash.title} {verb}", "uid": uid})
 
-
-def versions(call: Call) -> Reply:
-    """GET /api/dashboards/uid/:uid/versions, newest first [DOC dashboard_versions.md: the
-    {"continueToken", "versions"} wrapper; `limit` defaults to 1000 when missing or invalid].
-    `limit` is read from the query string only, as Go does for GET (grafana-client sends it as a
-    form body, which Grafana ignores). `start` skips that many [MEM]; continueToken resumes."""
-    dash = call.state.dashboards.get(call.match["uid"])
-    if dash is None:
-        return plain(404, "Dashboard not found")  # [MEM]
-    limit = call.int_arg("limit")
-    limit = limit if limit > 0 else 1000
-    token = call.arg("continueToken", "") or ""
-    start = int(token[1:]) if re.fullmatch(r"v\d+", token) else max(call.int_arg("start"), 0)
-    newest_first = list(reversed(dash.versions))
-    page = newest_first[start:start + limit]
-    more = start + limit < len(newest_first)
-    return Reply(200, {
-        "continueToken": f"v{start + limit}" if more else "",
-        "versions": [{
-            "id": v.id, "dashboardId": dash.id, "uid": dash.uid, "parentVersion": v.parent_version,
-            "restoredFrom": v.restored_from, "version": v.version, "created": v.created,
-            "createdBy": v.created_by, "message": v.message,
-        } for v in page],
-    })

@@ -64,6 +64,13 @@ class Options:
       dashboard_restore    the feature flag: deletes answer "moved to Recently deleted" (§3.3).
       unique_folder_titles a second folder with the same title under one parent gets 409 [MEM].
       max_folder_depth     nesting limit, 4 [MEM].
+    Versions (README, "What the emulator does to versions and UI saves")
+      rewrite_version_messages  the version list rewrites `message` (contract §3.5); False for a
+                           build whose list shows every message as saved (§3.5 leaves open
+                           whether 12.3's unified-storage path rewrites).
+      versions_to_keep     [dashboards] versions_to_keep: keep the newest N versions of a
+                           dashboard (fewer than 1 counts as 1). Grafana prunes in the background;
+                           the emulator prunes on save. None keeps every version.
     Timing and faults (request numbers count from 1 since start or reset_journal())
       delay_s              added before every response (0.02 for the benchmark).
       fail_write_n         the N-th write (POST/PUT/DELETE; an int or several) answers 500 with the
@@ -95,6 +102,9 @@ class Options:
     dashboard_restore: bool = False
     unique_folder_titles: bool = False
     max_folder_depth: int = 4
+
+    rewrite_version_messages: bool = True
+    versions_to_keep: int | None = None
 
     delay_s: float = 0.0
     fail_write_n: FaultSpec = None

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import dashboards, datasources, folders, search
+from . import dashboards, datasources, folders, search, versions
 from .auth import Principal, authenticate
 from .replies import Call, Reply, plain, rbac_denied
 
@@ -52,7 +52,12 @@ ROUTES = (
           denied="Access denied to this dashboard"),
     Route("DELETE", rf"/api/dashboards/uid/{_UID}", dashboards.delete, ("dashboards:delete",),
           denied="Access denied to this dashboard", handler_checks=True, failure=dashboards.DELETE_FAILED),
-    Route("GET", rf"/api/dashboards/uid/{_UID}/versions", dashboards.versions, ("dashboards:write",)),
+    # The three version routes need dashboards:write (pkg/api/api.go); no contract 403 text.
+    Route("GET", rf"/api/dashboards/uid/{_UID}/versions", versions.list_versions, ("dashboards:write",)),
+    Route("GET", rf"/api/dashboards/uid/{_UID}/versions/(?P<version>[^/]+)", versions.get_version,
+          ("dashboards:write",)),
+    Route("POST", rf"/api/dashboards/uid/{_UID}/restore", versions.restore, ("dashboards:write",),
+          failure=dashboards.SAVE_FAILED),
     Route("GET", r"/api/folders", folders.list_children, ("folders:read",)),
     Route("POST", r"/api/folders", folders.create, ("folders:create",), denied="Access denied",
           failure=folders.CREATE_FAILED),

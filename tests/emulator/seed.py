@@ -5,7 +5,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
+from . import versions
+from .auth import Principal
+from .options import Options
+from .replies import Call
 from .state import Dashboard, Datasource, Folder, State
+from .ui import saved_by_ui
 
 
 def add_folder(state: State, uid: str, title: str, parent_uid: str = "", user: str = "admin") -> Folder:
@@ -37,9 +42,12 @@ def add_dashboard(state: State, model: dict, folder_uid: str = "", user: str = "
 
 
 def ui_save(state: State, uid: str, mutate: Callable[[dict], dict | None] | None = None, user: str = "alice",
-            message: str = "", folder_uid: str | None = None) -> Dashboard:
-    """Someone saved the dashboard in the UI: `mutate` edits the model (in place, or returns a new
-    one), `folder_uid` moves it, the version goes up by one and the history gets an entry by `user`."""
+            message: str = "", folder_uid: str | None = None, *, as_ui: bool = True,
+            grafana_version: str = "12.3.0", keep: int | None = None) -> Dashboard:
+    """Someone saved the dashboard in the UI: `mutate` edits the model as loaded (in place, or
+    returns a new one), `folder_uid` moves it, the version goes up by one and the history gets an
+    entry by `user`. The model stored is what 12.3's UI writes (ui.saved_by_ui, contract §3.6);
+    as_ui=False stores the mutated model as it is, for a test that needs exact JSON."""
     dash = state.dashboards[uid]
     if folder_uid is not None:
         dash.folder_uid = folder_uid
@@ -48,11 +56,25 @@ def ui_save(state: State, uid: str, mutate: Callable[[dict], dict | None] | None
         model = mutate(model) or model
     parent = dash.version
     dash.version += 1
-    model.update(id=dash.id, uid=dash.uid, version=dash.version)
+    model.update(id=dash.id, uid=dash.uid, version=dash.version)  # the database's id and version, the uid kept
+    if as_ui:
+        model = saved_by_ui(model, grafana_version)
     dash.model, dash.title = model, model.get("title", dash.title)
     dash.updated, dash.updated_by = state.now(), user
-    state.record_version(dash, parent, user, message, dash.updated)
+    state.record_version(dash, parent, user, message, dash.updated, keep=keep)
     return dash
+
+
+def ui_restore(state: State, options: Options, uid: str, version: int, user: str = "alice") -> Dashboard:
+    """Someone pressed Restore on `version` in the dashboard's Versions view: the UI posts
+    {"version": n} to /api/dashboards/uid/:uid/restore (HistorySrv.ts `restoreDashboard`), so this
+    runs that endpoint's handler as `user`. Raises ValueError with Grafana's answer when it refuses."""
+    call = Call("POST", f"/api/dashboards/uid/{uid}/restore", {}, {"version": version},
+                Principal(user, "Admin"), state, options, {"uid": uid})
+    reply = versions.restore(call)
+    if reply.status != 200:
+        raise ValueError(f"restore refused: {reply.status} {reply.body}")
+    return state.dashboards[uid]
 
 
 def add_datasource(state: State, fields: dict, read_only: bool = False) -> Datasource:

@@ -146,9 +146,17 @@ class GrafanaEmulator:
             return seed.add_dashboard(self.state, model, folder_uid, **kwargs)
 
     def ui_save(self, uid: str, mutate: Callable[[dict], dict | None] | None = None, user: str = "alice",
-                message: str = "", folder_uid: str | None = None) -> Dashboard:
+                message: str = "", folder_uid: str | None = None, as_ui: bool = True) -> Dashboard:
+        """A save from the UI after `mutate`: the model goes through what 12.3's UI writes (ui.py)
+        unless as_ui=False, which stores the mutated model exactly."""
         with self._lock:
-            return seed.ui_save(self.state, uid, mutate, user, message, folder_uid)
+            return seed.ui_save(self.state, uid, mutate, user, message, folder_uid, as_ui=as_ui,
+                                grafana_version=self.options.grafana_version, keep=self.options.versions_to_keep)
+
+    def ui_restore(self, uid: str, version: int, user: str = "alice") -> Dashboard:
+        """Restore pressed in the UI: the restore endpoint run as `user` (ValueError if refused)."""
+        with self._lock:
+            return seed.ui_restore(self.state, self.options, uid, version, user)
 
     def add_datasource(self, fields: dict, read_only: bool = False) -> Datasource:
         with self._lock:

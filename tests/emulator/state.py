@@ -186,8 +186,15 @@ class State:
             uid = self.folders[uid].parent_uid
         return chain
 
-    def record_version(self, dashboard: Dashboard, parent_version: int, user: str, message: str, when: str) -> None:
+    def record_version(self, dashboard: Dashboard, parent_version: int, user: str, message: str, when: str,
+                       restored_from: int = 0, keep: int | None = None) -> None:
+        """Adds the dashboard's current model to its history. `keep` is [dashboards] versions_to_keep:
+        Grafana's cleanup keeps the newest max(keep, 1) versions (pkg/services/dashboardversion/
+        dashverimpl `DeleteExpired`); it runs in the background there, here at once."""
         dashboard.versions.append(DashboardVersion(
             id=self.next_id("version"), version=dashboard.version, parent_version=parent_version,
             created=when, created_by=user, message=message, model=copy.deepcopy(dashboard.model),
+            restored_from=restored_from,
         ))
+        if keep is not None:
+            del dashboard.versions[:-max(keep, 1)]

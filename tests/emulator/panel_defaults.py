@@ -1,0 +1,84 @@
+"""What a core panel plugin of Grafana 12.3 merges into a panel when it loads (contract §3.6).
+
+When a panel's plugin loads, @grafana/data's `getPanelOptionsWithDefaults` merges the plugin's
+`defaults` into `options` and its `fieldConfigDefaults.defaults` into `fieldConfig.defaults`, keeping
+every value the panel already has (read in @grafana/data 12.3.0, dist/esm/panel/
+getPanelOptionsWithDefaults.mjs). Which values each plugin brings is per plugin; this table holds
+only what has been established, and is meant to grow: add a plugin, or a value, with its source.
+The table is copied into the loaded panel (values are never shared between panels).
+
+Each entry: {"options": {...}, "fieldConfigDefaults": {...}} (nested like the JSON; `custom`
+sits inside fieldConfigDefaults). A core panel with no entry still gets pluginVersion, an
+`options` object and a `fieldConfig` with `defaults` and `overrides`, but no values.
+"""
+
+from __future__ import annotations
+
+# Values from the research file panel_defaults.json (kept with ui_save.md in the task's research
+# notes), only those whose value comes from a source exact for 12.3: the @grafana/ui, @grafana/schema
+# and @grafana/data 12.3.0 npm packages, or code the same in every 12.x version read. Which builders
+# each panel module calls was read in 12.x module.tsx files not pinned to the v12.3.0 tag [INF].
+# Left out as INF: timeseries defaultGraphConfig (drawStyle, lineWidth, fillOpacity, stacking...)
+# and color palette-classic, stat/bargauge reduceOptions and orientation (common.ts), logs
+# (depends on the newLogsPanel toggle) and table (12.3 moved the footer; builders not read).
+
+# Standard field config with a defaultValue (public/app/core/components/OptionsUI/registry.tsx
+# getAllStandardFieldConfigs, the same in every version read): for plugins that use the standard
+# options. The base step is -Infinity in memory and written as 0.
+_STANDARD_FIELD_DEFAULTS = {
+    "mappings": [],
+    "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": 0}, {"color": "red", "value": 80}]},
+}
+
+# @grafana/ui 12.3.0 dist/esm/options/builder/legend.mjs (addLegendOptions).
+_LEGEND = {"displayMode": "list", "placement": "bottom", "calcs": []}
+
+PANEL_DEFAULTS: dict[str, dict[str, dict]] = {
+    "timeseries": {
+        "options": {
+            "legend": {"showLegend": True, **_LEGEND},
+            # @grafana/ui 12.3.0 options/builder/tooltip.mjs (addTooltipOptions with hideZeros).
+            "tooltip": {"mode": "single", "sort": "none", "hideZeros": False},
+        },
+        "fieldConfigDefaults": {
+            **_STANDARD_FIELD_DEFAULTS,
+            "custom": {
+                # @grafana/ui 12.3.0 options/builder/axis.mjs and hideSeries.mjs.
+                "axisPlacement": "auto", "axisLabel": "", "axisColorMode": "text", "axisBorderShow": False,
+                "scaleDistribution": {"type": "linear"}, "axisCenteredZero": False,
+                "hideFrom": {"tooltip": False, "viz": False, "legend": False},
+            },
+        },
+    },
+    "stat": {
+        # @grafana/schema 12.3.0 raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen.js defaultOptions.
+        "options": {
+            "colorMode": "value", "graphMode": "area", "justifyMode": "auto", "percentChangeColorMode": "standard",
+            "showPercentChange": False, "textMode": "auto", "wideLayout": True,
+        },
+        "fieldConfigDefaults": _STANDARD_FIELD_DEFAULTS,
+    },
+    "bargauge": {
+        # @grafana/schema 12.3.0 BarGaugePanelCfg_types.gen.js defaultOptions; the legend from
+        # addLegendOptions(builder, true, false), which makes showLegend false.
+        "options": {
+            "displayMode": "gradient", "valueMode": "color", "namePlacement": "auto", "showUnfilled": True,
+            "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16, "maxVizHeight": 300,
+            "legend": {"showLegend": False, **_LEGEND},
+        },
+        "fieldConfigDefaults": _STANDARD_FIELD_DEFAULTS,
+    },
+}
+
+# Panels whose module sets sharedSingleStatMigrationHandler (stat, bargauge module.tsx, 12.x [INF]);
+# the handler itself is @grafana/ui 12.3.0 components/SingleStatShared/SingleStatBaseOptions.mjs.
+SINGLE_STAT_MIGRATED = frozenset({"stat", "bargauge"})
+
+# Panel types whose plugin ships with Grafana, so it loads in any 12.3 (contract §9.3, from
+# public/app/features/plugins/built_in_plugins.ts). A panel of another type is left as it is.
+CORE_PANELS = frozenset({
+    "timeseries", "stat", "gauge", "bargauge", "barchart", "table", "logs", "traces", "nodeGraph",
+    "piechart", "text", "heatmap", "histogram", "state-timeline", "status-history", "trend", "xychart",
+    "candlestick", "geomap", "canvas", "flamegraph", "dashlist", "alertlist", "annolist", "news", "live",
+    "debug", "gettingstarted", "welcome",
+})

@@ -1,0 +1,77 @@
+"""The push tests' world: the emulator, this repository's definitions in a scratch project whose
+`test` environment is that emulator, and what to compare after a push."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import REPO
+from dashgen.build import build
+from dashgen.project import find_project
+from dashgen.push.desired import DesiredDashboard, owned
+from emulator import ADMIN_TOKEN, GrafanaEmulator
+
+SERVER_OWNED = ("id", "version")
+
+
+@pytest.fixture
+def grafana():
+    with GrafanaEmulator() as emulator:
+        yield emulator
+        assert emulator.errors == []  # the emulator itself never failed
+
+
+@pytest.fixture
+def stack(tmp_path, grafana, monkeypatch):
+    """This repository's definitions in a scratch project whose `test` environment is the emulator."""
+    root = tmp_path / "stack"
+    for folder in ("dashboards", "datasources", "catalogue"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "pyproject.toml").write_text(
+        (REPO / "pyproject.toml").read_text()
+        + f'\n[tool.dashgen.environments.test]\nurl = "{grafana.url}"\ntoken_env = "TEST_GRAFANA_TOKEN"\n'
+        + "[tool.dashgen.environments.test.datasources]\n"
+        + 'prometheus = { url = "http://prometheus:9090" }\nloki = { url = "http://loki:3100" }\n'
+        + 'tempo = { url = "http://tempo:3200" }\n'
+    )
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", ADMIN_TOKEN)
+    return root
+
+
+UIDS = sorted(d.uid for d in build(find_project(REPO)).dashboards)  # the repository's dashboards, however many
+
+
+def run(cli, stack, *args):
+    return cli("-C", str(stack), *args)
+
+
+def writes(grafana) -> list[tuple[str, str]]:
+    return [(e.method, e.path) for e in grafana.writes()]
+
+
+def content(model: dict) -> dict:
+    return {k: v for k, v in model.items() if k not in SERVER_OWNED}
+
+
+def built_state(stack) -> dict[str, dict]:
+    return {d.uid: content(owned(d.model)) for d in build(find_project(stack)).dashboards}
+
+
+def live_state(grafana) -> dict[str, dict]:
+    return {uid: content(grafana.dashboard(uid).model) for uid in UIDS if grafana.dashboard(uid)}
+
+
+def fingerprints(stack) -> dict[str, str]:
+    return {d.uid: DesiredDashboard(d, "").fingerprint for d in build(find_project(stack)).dashboards}
+
+
+def point_at(stack, url: str) -> None:
+    """Points the stack's test environment at another Grafana URL."""
+    pyproject = stack / "pyproject.toml"
+    text = pyproject.read_text()
+    start = text.index('url = "http://127.0.0.1:')
+    pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
+
+
