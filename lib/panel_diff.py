@@ -123,11 +123,16 @@ def _query(target: dict | None) -> str:
 
 
 def differences(old, new, path: str = ""):
-    """(dotted path, old value, new value) of each difference between two JSON values, descending
-    into objects (lists count as one value): what a reviewer reads, e.g. jsonData.timeInterval."""
+    """(path, old value, new value) of each difference between two JSON values, descending into
+    objects, and into lists that kept their length (a step, a tag, a query edited in place): what a
+    reviewer reads, e.g. jsonData.timeInterval or thresholds.steps[1].value. A list that grew or
+    shrank is one value."""
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             yield from differences(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and path:
+        for i, (a, b) in enumerate(zip(old, new)):
+            yield from differences(a, b, f"{path}[{i}]")
     elif old != new:
         yield path, old, new
 

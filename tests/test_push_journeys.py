@@ -154,7 +154,7 @@ def _change_variable(m):
 
 @pytest.mark.parametrize("edit, detail", [
     (_set_title, "title: 'Service health' -> 'Edited'"),
-    (_raise_threshold, f"panel {PANEL!r} fieldConfig.defaults.thresholds.steps: "),
+    (_raise_threshold, f"panel {PANEL!r} fieldConfig.defaults.thresholds.steps[1].value: 0.999 -> 0.99"),
     (_change_query, f"panel {PANEL!r} query A: '1 - service:http_server_requests:e ... "),
     (_add_panel, "panel 'Note' added"),
     (_move_panel, f"panel {PANEL!r} gridPos: {{'h': 4, 'w': 8, 'x': 0, 'y': 1}} -> {{'h': 4, 'w': 12, 'x': 0, 'y': 1}}"),
