@@ -484,7 +484,7 @@ def test_a_datasource_edited_in_grafana_is_refused_and_kept(cli, stack, grafana)
     assert (code, writes(grafana)) == (1, [])
     assert ("! refused   datasource prometheus (changed in Grafana (version 2) after dashgen pushed it: "
             "jsonData.handAdded True -> (none), jsonData.timeInterval '30s' -> '15s'; "
-            "--force overwrites it (after a backup))") in out
+            "--force prometheus overwrites it (after a backup))") in out
     assert grafana.state.datasources["prometheus"].json_data["timeInterval"] == "30s"
 
 
@@ -532,7 +532,7 @@ def test_a_folder_renamed_in_grafana_is_refused_and_its_dashboards_still_pushed(
     assert code == 1
     assert ("! refused   folder     mpac (titled 'MPAC (old)' in Grafana, not 'MPAC' as in the code (renamed in "
             "Grafana, or in the code; last changed by erin at 2025-11-20T12:00:") in out
-    assert "; --force renames it)" in out
+    assert "; --force mpac renames it)" in out
     assert "~ updated     dashboard  service-health" in out
     assert grafana.state.folders["mpac"].title == "MPAC (old)"
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")

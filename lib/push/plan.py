@@ -3,9 +3,10 @@
 Reading the live state is the slow part against a distant Grafana. One search lists the dashboards
 dashgen owns (by tag); for each of them the newest version (a small answer) says whether it is
 still exactly what dashgen pushed for the current definition: its message carries the fingerprint
-of what was pushed. Only the others, new, changed or edited by hand, are fetched whole. Requests
-run concurrently, and the search and the versions need no definition, so push reads them while
-the project builds (`read_live`).
+of what was pushed. Only the others, new, changed or saved in Grafana, are fetched whole, and of
+those only the ones that no longer show what the build shows have their history read (`history`).
+Requests run concurrently, and the search and the versions need no definition, so push reads them
+while the project builds (`read_live`).
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def _folder(uid: str, title: str, live: dict | None, force: bool) -> Change:
             f"the code; last changed by {live.get('updatedBy') or 'someone'} at {live.get('updated') or 'an unknown time'})")
     if force:
         return Change("folder", uid, title, "update", f"{edit}; --force renames it", forced=True, **base)
-    return Change("folder", uid, title, "refused", f"{edit}; --force renames it", **base)
+    return Change("folder", uid, title, "refused", f"{edit}; --force {uid} renames it", **base)
 
 
 def _datasource(ds, live: dict | None, force: bool) -> Change:
@@ -226,8 +227,8 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
             else f"changed in Grafana (version {live.get('version')}) after dashgen pushed it")
     if force:
         return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites {reason}", forced=True, **base)
-    return Change("datasource", ds.uid, ds.name, "refused", f"{edit}: {reason}; --force overwrites it (after a backup)",
-                  **base)
+    return Change("datasource", ds.uid, ds.name, "refused",
+                  f"{edit}: {reason}; --force {ds.uid} overwrites it (after a backup)", **base)
 
 
 def _shown(path: str, live, code) -> str:
