@@ -13,6 +13,7 @@ from dashgen.errors import DashgenError
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 IDEMPOTENT = {"GET", "PUT", "DELETE"}
+MAX_WAIT_S = 30.0  # the longest Retry-After dashgen honours; a longer one fails at once, saying so
 
 
 class GrafanaError(DashgenError):
@@ -35,6 +36,14 @@ class NotFound(GrafanaError):
 
 class Conflict(GrafanaError):
     """409 or 412: someone else changed it in the meantime."""
+
+
+class Unusable(GrafanaError):
+    """A 2xx answer dashgen cannot use (not the JSON shape the endpoint gives): a proxy's page, another
+    service, a Grafana far from 12.3. Checked here, where answers enter, not where they are used."""
+
+    def __init__(self, endpoint: str, message: str):
+        super().__init__(endpoint, None, f"Grafana answered {message}; dashgen cannot use that answer")
 
 
 @dataclass(frozen=True)
@@ -68,14 +77,17 @@ class Grafana:
         while True:
             batch = self._call("GET", f"/search?tag={tag}&page={page}", lambda api: api.client.GET(
                 "/search", params={"tag": tag, "type": "dash-db", "limit": 5000, "page": page}))
-            hits.extend(batch)
+            hits.extend(_each(f"GET {self.url}/api/search", batch, "search hit", {"uid": str}))
             if len(batch) < 5000:
                 return hits
             page += 1
 
     def get_dashboard(self, uid: str) -> dict | None:
         """{"dashboard": ..., "meta": ...}, or None when there is no such dashboard."""
-        return self._maybe("GET", f"/dashboards/uid/{uid}", lambda api: api.dashboard.get_dashboard(uid))
+        found = self._maybe("GET", f"/dashboards/uid/{uid}", lambda api: api.dashboard.get_dashboard(uid))
+        if found is not None:
+            _shaped(f"GET {self.url}/api/dashboards/uid/{uid}", found, "a dashboard", {"dashboard": dict, "meta": dict})
+        return found
 
     def versions(self, uid: str, limit: int) -> list[dict]:
         """The newest `limit` entries of the dashboard's version history, newest first: who saved
@@ -83,12 +95,14 @@ class Grafana:
         def call(api):
             found = api.client.GET(f"/dashboards/uid/{uid}/versions", params={"limit": limit})
             return found.get("versions", found) if isinstance(found, dict) else found  # 12.x wraps it
-        return self._call("GET", f"/dashboards/uid/{uid}/versions", call)
+        found = self._call("GET", f"/dashboards/uid/{uid}/versions", call)
+        return _each(f"GET {self.url}/api/dashboards/uid/{uid}/versions", found, "version", {"version": int})
 
     def version(self, uid: str, number: int) -> dict:
         """One version: the same keys plus `data` (the dashboard as saved) and the message as sent."""
-        return self._call("GET", f"/dashboards/uid/{uid}/versions/{number}",
-                          lambda api: api.client.GET(f"/dashboards/uid/{uid}/versions/{number}"))
+        path = f"/dashboards/uid/{uid}/versions/{number}"
+        found = self._call("GET", path, lambda api: api.client.GET(path))
+        return _shaped(f"GET {self.url}/api{path}", found, "a version", {"data": dict})
 
     def save_dashboard(self, model: dict, folder_uid: str, message: str, version: int | None) -> dict:
         """Creates (version None) or updates the dashboard; the update carries the live version, so a
@@ -99,13 +113,15 @@ class Grafana:
         else:
             body.pop("version", None)
         payload = {"dashboard": body, "folderUid": folder_uid, "message": message, "overwrite": False}
-        return self._call("POST", "/dashboards/db", lambda api: api.dashboard.update_dashboard(payload))
+        saved = self._call("POST", "/dashboards/db", lambda api: api.dashboard.update_dashboard(payload))
+        return _shaped(f"POST {self.url}/api/dashboards/db", saved, "a saved dashboard", {"version": int})
 
     def delete_dashboard(self, uid: str) -> None:
         self._call("DELETE", f"/dashboards/uid/{uid}", lambda api: api.dashboard.delete_dashboard(uid))
 
     def get_folder(self, uid: str) -> dict | None:
-        return self._maybe("GET", f"/folders/{uid}", lambda api: api.folder.get_folder(uid))
+        found = self._maybe("GET", f"/folders/{uid}", lambda api: api.folder.get_folder(uid))
+        return found if found is None else _shaped(f"GET {self.url}/api/folders/{uid}", found, "a folder", {})
 
     def create_folder(self, uid: str, title: str) -> dict:
         return self._call("POST", "/folders", lambda api: api.folder.create_folder(title, uid=uid))
@@ -114,7 +130,8 @@ class Grafana:
         return self._call("PUT", f"/folders/{uid}", lambda api: api.folder.update_folder(uid, title=title, version=version))
 
     def get_datasource(self, uid: str) -> dict | None:
-        return self._maybe("GET", f"/datasources/uid/{uid}", lambda api: api.datasource.get_datasource_by_uid(uid))
+        found = self._maybe("GET", f"/datasources/uid/{uid}", lambda api: api.datasource.get_datasource_by_uid(uid))
+        return found if found is None else _shaped(f"GET {self.url}/api/datasources/uid/{uid}", found, "a datasource", {})
 
     def create_datasource(self, body: dict) -> dict:
         return self._call("POST", "/datasources", lambda api: api.datasource.create_datasource(body))
@@ -159,7 +176,41 @@ class Grafana:
                 error = _typed(method, endpoint, exc)
                 if method not in IDEMPOTENT or attempt > self.retries or not transient(error):
                     raise error from None
-                self.sleep(_delay(getattr(self._local, "retry_after", None), self.backoff_s * 2 ** (attempt - 1)))
+                wait = _delay(getattr(self._local, "retry_after", None), self.backoff_s * 2 ** (attempt - 1))
+                if wait > MAX_WAIT_S:
+                    raise type(error)(endpoint, error.status, f"{error.message} (Grafana asks to retry after {wait:g} s; "
+                                                           f"dashgen waits at most {MAX_WAIT_S:g} s)") from None
+                self.sleep(wait)
+
+
+def _shaped(endpoint: str, value, what: str, keys: dict[str, type]):
+    """`value` if it is a JSON object whose `keys` have their types, else Unusable naming what is wrong."""
+    if not isinstance(value, dict):
+        raise Unusable(endpoint, f"{_kind(value)} where it answers {what} (a JSON object)")
+    for key, kind in keys.items():
+        if not isinstance(value.get(key), kind) or isinstance(value.get(key), bool):
+            raise Unusable(endpoint, f"{what} without {key!r} as {_KINDS[kind]} ({_kind(value.get(key))})")
+    return value
+
+
+def _each(endpoint: str, value, what: str, keys: dict[str, type]) -> list:
+    """`value` if it is a list of such objects (see _shaped); `what` names one of them."""
+    if not isinstance(value, list):
+        raise Unusable(endpoint, f"{_kind(value)} where it answers a list of each {what}")
+    for n, item in enumerate(value, 1):
+        _shaped(endpoint, item, f"{what} {n}", keys)
+    return value
+
+
+_KINDS = {str: "a string", int: "a number", dict: "a JSON object", list: "a list"}
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true or false"
+    return _KINDS.get(type(value), "a number" if isinstance(value, float) else f"a {type(value).__name__}")
 
 
 def transient(error: GrafanaError) -> bool:
@@ -172,7 +223,7 @@ def _delay(retry_after: str | None, fallback: float) -> float:
         wait = float(retry_after) if retry_after else fallback
     except ValueError:
         return fallback  # an HTTP date: rare from Grafana; back off as usual
-    return min(wait, 60.0) if wait >= 0 else fallback  # NaN and negative values fall back too
+    return wait if wait >= 0 else fallback  # NaN and negative values fall back too
 
 
 def _typed(method: str, endpoint: str, exc: Exception) -> GrafanaError:

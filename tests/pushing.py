@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -75,3 +80,32 @@ def point_at(stack, url: str) -> None:
     pyproject.write_text(text[:start] + f'url = "{url}"' + text[text.index("\n", start):])
 
 
+
+
+@contextlib.contextmanager
+def answering(body) -> Iterator[str]:
+    """A URL on loopback where every request gets 200 and `body` as JSON: a Grafana, or something
+    standing in its place, answering nonsense."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -98,3 +98,37 @@ def test_the_token_is_sent_but_never_shown(scripted):
     assert scripted.seen[0][2] == "Bearer glsa_secret_value"
     assert "glsa_secret_value" not in str(failed.value) + repr(failed.value) + repr(grafana.credential)
     assert failed.value.status == 401
+
+
+@pytest.mark.parametrize("call, answer, message", [
+    ("search", {"hits": []}, "/api/search: Grafana answered a JSON object where it answers a list of each search hit"),
+    ("search", [{"title": "no uid"}], "/api/search: Grafana answered search hit 1 without 'uid' as a string (nothing)"),
+    ("dashboard", [], "/api/dashboards/uid/d: Grafana answered a list where it answers a dashboard (a JSON object)"),
+    ("dashboard", {"dashboard": "x", "meta": {}}, "/api/dashboards/uid/d: Grafana answered a dashboard without "
+                                                   "'dashboard' as a JSON object (a string)"),
+    ("versions", {"versions": [{"version": "2"}]}, "/api/dashboards/uid/d/versions: Grafana answered version 1 "
+                                                   "without 'version' as a number (a string)"),
+    ("version", {"version": 2}, "/api/dashboards/uid/d/versions/2: Grafana answered a version without 'data' as a "
+                                "JSON object (nothing)"),
+    ("folder", "<html>", "/api/folders/f: Grafana answered a string where it answers a folder (a JSON object)"),
+])
+def test_an_answer_of_the_wrong_shape_is_named_with_its_endpoint(scripted, call, answer, message):
+    scripted.script = [(200, {}, answer)]
+    grafana = client(scripted, [])
+    calls = {"search": lambda: grafana.search_dashboards("dashgen"), "dashboard": lambda: grafana.get_dashboard("d"),
+             "versions": lambda: grafana.versions("d", 1), "version": lambda: grafana.version("d", 2),
+             "folder": lambda: grafana.get_folder("f")}
+    with pytest.raises(GrafanaError) as failed:
+        calls[call]()
+    assert str(failed.value) == f"GET {grafana.url}{message}; dashgen cannot use that answer"
+    assert failed.value.exit_code == 3
+
+
+def test_a_retry_after_longer_than_the_cap_fails_at_once_saying_so(scripted):
+    scripted.script = [(503, {"Retry-After": "100000"}, {"message": "maintenance"})]
+    slept = []
+    with pytest.raises(GrafanaError) as failed:
+        client(scripted, slept).get_folder("f")
+    assert slept == []
+    assert str(failed.value) == (f"GET http://127.0.0.1:{scripted.server_address[1]}/api/folders/f: 503 maintenance "
+                                 "(Grafana asks to retry after 100000 s; dashgen waits at most 30 s)")

@@ -13,7 +13,9 @@ from conftest import IN_WORKERS, REPO, in_two_workers, served_from_cache
 from dashgen.project import find_project
 from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
-from pushing import UIDS, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes  # noqa: F401
+from pushing import (  # noqa: F401
+    UIDS, answering, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes,
+)
 
 def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
     code, out, err = run(cli, stack, "push", "--env", "test")
@@ -156,6 +158,19 @@ def test_grafana_down_exits_3(cli, stack, monkeypatch):
         code, _, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert err.startswith(f"error: GET {url}/api/search: cannot reach Grafana at ")
+
+
+@pytest.mark.parametrize("command", ["push", "diff"])
+@pytest.mark.parametrize("answer, message", [
+    ({"hits": []}, "a JSON object where it answers a list of each search hit"),
+    ([{"title": "no uid"}], "search hit 1 without 'uid' as a string (nothing)"),
+])
+def test_a_grafana_answering_nonsense_is_one_line_naming_the_endpoint(cli, stack, command, answer, message):
+    with answering(answer) as url:
+        point_at(stack, url)
+        code, out, err = run(cli, stack, command, "--env", "test")
+    assert (code, out, err) == (3, "", f"error: GET {url}/api/search: Grafana answered {message}; dashgen cannot "
+                                       "use that answer\n")
 
 
 @pytest.fixture

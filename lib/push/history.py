@@ -55,7 +55,7 @@ def provenance(grafana: Grafana, uid: str, live: dict, moved_to: str = "") -> Pr
     """Who made `live` (the dashboard as Grafana serves it). `moved_to` names the folder it is in
     when that is not the folder dashgen puts it in: moved by a save in Grafana, it is an edit too."""
     try:
-        versions = [v for v in grafana.versions(uid, HISTORY_LIMIT) if isinstance(v, dict)]
+        versions = grafana.versions(uid, HISTORY_LIMIT)
     except GrafanaError as exc:
         if exc.status == 403:  # history needs Editor: a Viewer token running `dashgen diff`
             return Provenance(Maker.UNKNOWN)
@@ -72,7 +72,7 @@ def provenance(grafana: Grafana, uid: str, live: dict, moved_to: str = "") -> Pr
         return Provenance(Maker.DASHGEN, newest)
     if data is None:
         data = grafana.version(uid, pushed["version"]).get("data")
-    changes = described(diff_dashboards(shown(data if isinstance(data, dict) else {}), shown(live)))
+    changes = described(diff_dashboards(shown(data), shown(live)))
     if moved_to:
         changes.insert(0, f"moved to folder {moved_to!r}")
     if not changes:
@@ -86,7 +86,7 @@ def _last_push(grafana: Grafana, uid: str, versions: list[dict]) -> tuple[dict |
         if is_dashgens(entry.get("message")):
             return entry, None
         if entry.get("parentVersion") == 0 and not entry.get("restoredFrom"):  # a first version: rewritten
-            alone = grafana.version(uid, entry.get("version"))
+            alone = grafana.version(uid, entry["version"])
             if is_dashgens(alone.get("message")):
                 return entry, alone.get("data")
     return None, None

@@ -246,7 +246,7 @@ def _history(grafana: Grafana, uid: str) -> dict | None:
         if exc.status == 403:
             return None
         raise
-    return versions[0] if versions and isinstance(versions[0], dict) else None
+    return versions[0] if versions else None
 
 
 def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
