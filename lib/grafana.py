@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from dashgen.errors import DashgenError
+from dashgen.grafana_answers import problem
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 IDEMPOTENT = {"GET", "PUT", "DELETE"}
@@ -39,11 +40,11 @@ class Conflict(GrafanaError):
 
 
 class Unusable(GrafanaError):
-    """A 2xx answer dashgen cannot use (not the JSON shape the endpoint gives): a proxy's page, another
-    service, a Grafana far from 12.3. Checked here, where answers enter, not where they are used."""
+    """A 2xx answer dashgen cannot use (see dashgen.grafana_answers): checked here, where answers
+    enter, not where they are used."""
 
-    def __init__(self, endpoint: str, message: str):
-        super().__init__(endpoint, None, f"Grafana answered {message}; dashgen cannot use that answer")
+    def __init__(self, endpoint: str, problem: str):
+        super().__init__(endpoint, None, f"the answer is not {problem}")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Grafana:
         while True:
             batch = self._call("GET", f"/search?tag={tag}&page={page}", lambda api: api.client.GET(
                 "/search", params={"tag": tag, "type": "dash-db", "limit": 5000, "page": page}))
-            hits.extend(_each(f"GET {self.url}/api/search", batch, "search hit", {"uid": str}))
+            hits.extend(_checked(f"GET {self.url}/api/search", "search hits", batch))
             if len(batch) < 5000:
                 return hits
             page += 1
@@ -85,9 +86,7 @@ class Grafana:
     def get_dashboard(self, uid: str) -> dict | None:
         """{"dashboard": ..., "meta": ...}, or None when there is no such dashboard."""
         found = self._maybe("GET", f"/dashboards/uid/{uid}", lambda api: api.dashboard.get_dashboard(uid))
-        if found is not None:
-            _shaped(f"GET {self.url}/api/dashboards/uid/{uid}", found, "a dashboard", {"dashboard": dict, "meta": dict})
-        return found
+        return found if found is None else _checked(f"GET {self.url}/api/dashboards/uid/{uid}", "a dashboard", found)
 
     def versions(self, uid: str, limit: int) -> list[dict]:
         """The newest `limit` entries of the dashboard's version history, newest first: who saved
@@ -96,13 +95,13 @@ class Grafana:
             found = api.client.GET(f"/dashboards/uid/{uid}/versions", params={"limit": limit})
             return found.get("versions", found) if isinstance(found, dict) else found  # 12.x wraps it
         found = self._call("GET", f"/dashboards/uid/{uid}/versions", call)
-        return _each(f"GET {self.url}/api/dashboards/uid/{uid}/versions", found, "version", {"version": int})
+        return _checked(f"GET {self.url}/api/dashboards/uid/{uid}/versions", "versions", found)
 
     def version(self, uid: str, number: int) -> dict:
         """One version: the same keys plus `data` (the dashboard as saved) and the message as sent."""
         path = f"/dashboards/uid/{uid}/versions/{number}"
         found = self._call("GET", path, lambda api: api.client.GET(path))
-        return _shaped(f"GET {self.url}/api{path}", found, "a version", {"data": dict})
+        return _checked(f"GET {self.url}/api{path}", "a version", found)
 
     def save_dashboard(self, model: dict, folder_uid: str, message: str, version: int | None) -> dict:
         """Creates (version None) or updates the dashboard; the update carries the live version, so a
@@ -114,14 +113,14 @@ class Grafana:
             body.pop("version", None)
         payload = {"dashboard": body, "folderUid": folder_uid, "message": message, "overwrite": False}
         saved = self._call("POST", "/dashboards/db", lambda api: api.dashboard.update_dashboard(payload))
-        return _shaped(f"POST {self.url}/api/dashboards/db", saved, "a saved dashboard", {"version": int})
+        return _checked(f"POST {self.url}/api/dashboards/db", "a saved dashboard", saved)
 
     def delete_dashboard(self, uid: str) -> None:
         self._call("DELETE", f"/dashboards/uid/{uid}", lambda api: api.dashboard.delete_dashboard(uid))
 
     def get_folder(self, uid: str) -> dict | None:
         found = self._maybe("GET", f"/folders/{uid}", lambda api: api.folder.get_folder(uid))
-        return found if found is None else _shaped(f"GET {self.url}/api/folders/{uid}", found, "a folder", {})
+        return found if found is None else _checked(f"GET {self.url}/api/folders/{uid}", "a folder", found)
 
     def create_folder(self, uid: str, title: str) -> dict:
         return self._call("POST", "/folders", lambda api: api.folder.create_folder(title, uid=uid))
@@ -131,7 +130,7 @@ class Grafana:
 
     def get_datasource(self, uid: str) -> dict | None:
         found = self._maybe("GET", f"/datasources/uid/{uid}", lambda api: api.datasource.get_datasource_by_uid(uid))
-        return found if found is None else _shaped(f"GET {self.url}/api/datasources/uid/{uid}", found, "a datasource", {})
+        return found if found is None else _checked(f"GET {self.url}/api/datasources/uid/{uid}", "a datasource", found)
 
     def create_datasource(self, body: dict) -> dict:
         return self._call("POST", "/datasources", lambda api: api.datasource.create_datasource(body))
@@ -183,39 +182,18 @@ class Grafana:
                 self.sleep(wait)
 
 
-def _shaped(endpoint: str, value, what: str, keys: dict[str, type]):
-    """`value` if it is a JSON object whose `keys` have their types, else Unusable naming what is wrong."""
-    if not isinstance(value, dict):
-        raise Unusable(endpoint, f"{_kind(value)} where it answers {what} (a JSON object)")
-    for key, kind in keys.items():
-        if not isinstance(value.get(key), kind) or isinstance(value.get(key), bool):
-            raise Unusable(endpoint, f"{what} without {key!r} as {_KINDS[kind]} ({_kind(value.get(key))})")
-    return value
-
-
-def _each(endpoint: str, value, what: str, keys: dict[str, type]) -> list:
-    """`value` if it is a list of such objects (see _shaped); `what` names one of them."""
-    if not isinstance(value, list):
-        raise Unusable(endpoint, f"{_kind(value)} where it answers a list of each {what}")
-    for n, item in enumerate(value, 1):
-        _shaped(endpoint, item, f"{what} {n}", keys)
-    return value
-
-
-_KINDS = {str: "a string", int: "a number", dict: "a JSON object", list: "a list"}
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true or false"
-    return _KINDS.get(type(value), "a number" if isinstance(value, float) else f"a {type(value).__name__}")
+def _checked(endpoint: str, what: str, answer):
+    """`answer` if it is `what` as dashgen reads it, else Unusable saying what is wrong and where."""
+    found = problem(what, answer)
+    if found is not None:
+        raise Unusable(endpoint, found)
+    return answer
 
 
 def transient(error: GrafanaError) -> bool:
-    """Whether trying again later can succeed: Grafana unreachable, overloaded or failing."""
-    return error.status is None or error.status in RETRIED_STATUSES
+    """Whether trying again later can succeed: Grafana unreachable, overloaded or failing (not an
+    answer it gave in full that dashgen cannot use)."""
+    return not isinstance(error, Unusable) and (error.status is None or error.status in RETRIED_STATUSES)
 
 
 def _delay(retry_after: str | None, fallback: float) -> float:
@@ -233,6 +211,8 @@ def _typed(method: str, endpoint: str, exc: Exception) -> GrafanaError:
 
     if isinstance(exc, GrafanaTimeoutError):
         return GrafanaError(endpoint, None, "timed out (timeout_s in the environment sets the limit)")
+    if isinstance(exc, ValueError):  # a 2xx whose body is not JSON (niquests' JSONDecodeError)
+        return Unusable(endpoint, "JSON")
     if isinstance(exc, GrafanaException) and exc.status_code:
         status = exc.status_code
         body = exc.response

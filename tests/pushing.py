@@ -86,13 +86,26 @@ def point_at(stack, url: str) -> None:
 def answering(body) -> Iterator[str]:
     """A URL on loopback where every request gets 200 and `body` as JSON: a Grafana, or something
     standing in its place, answering nonsense."""
+    with answering_paths({}, default=body) as url:
+        yield url
+
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def answering_paths(answers: dict[str, object], default=_MISSING) -> Iterator[str]:
+    """A URL on loopback answering each GET with 200 and the JSON of `answers[path]` (the query
+    string aside), or `default`; 404 for other paths when there is no default."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):
-            data = json.dumps(body).encode()
-            self.send_response(200)
+            body = answers.get(self.path.split("?")[0], default)
+            status = 404 if body is _MISSING else 200
+            data = json.dumps({"message": "Not found"} if body is _MISSING else body).encode()
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -102,7 +115,7 @@ def answering(body) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -101,16 +101,21 @@ def test_the_token_is_sent_but_never_shown(scripted):
 
 
 @pytest.mark.parametrize("call, answer, message", [
-    ("search", {"hits": []}, "/api/search: Grafana answered a JSON object where it answers a list of each search hit"),
-    ("search", [{"title": "no uid"}], "/api/search: Grafana answered search hit 1 without 'uid' as a string (nothing)"),
-    ("dashboard", [], "/api/dashboards/uid/d: Grafana answered a list where it answers a dashboard (a JSON object)"),
-    ("dashboard", {"dashboard": "x", "meta": {}}, "/api/dashboards/uid/d: Grafana answered a dashboard without "
-                                                   "'dashboard' as a JSON object (a string)"),
-    ("versions", {"versions": [{"version": "2"}]}, "/api/dashboards/uid/d/versions: Grafana answered version 1 "
-                                                   "without 'version' as a number (a string)"),
-    ("version", {"version": 2}, "/api/dashboards/uid/d/versions/2: Grafana answered a version without 'data' as a "
-                                "JSON object (nothing)"),
-    ("folder", "<html>", "/api/folders/f: Grafana answered a string where it answers a folder (a JSON object)"),
+    ("search", {"hits": []}, '/api/search: the answer is not search hits as dashgen reads them: {"hits":[]} is not '
+                             'of type "array"'),
+    ("search", [{"title": "no uid"}], '/api/search: the answer is not search hits as dashgen reads them: at [0]: '
+                                      '"uid" is a required property'),
+    ("dashboard", [], '/api/dashboards/uid/d: the answer is not a dashboard as dashgen reads it: [] is not of type '
+                      '"object"'),
+    ("dashboard", {"dashboard": {"panels": [{"panels": 5}]}, "meta": {}},
+     '/api/dashboards/uid/d: the answer is not a dashboard as dashgen reads it: at dashboard.panels[0].panels: 5 is '
+     'not of type "array"'),
+    ("versions", {"versions": [{"version": "2"}]}, '/api/dashboards/uid/d/versions: the answer is not versions as '
+                                                   'dashgen reads them: at [0].version: "2" is not of type "integer"'),
+    ("version", {"version": 2}, '/api/dashboards/uid/d/versions/2: the answer is not a version as dashgen reads it: '
+                                '"data" is a required property'),
+    ("folder", "<html>", '/api/folders/f: the answer is not a folder as dashgen reads it: "<html>" is not of type '
+                         '"object"'),
 ])
 def test_an_answer_of_the_wrong_shape_is_named_with_its_endpoint(scripted, call, answer, message):
     scripted.script = [(200, {}, answer)]
@@ -120,7 +125,7 @@ def test_an_answer_of_the_wrong_shape_is_named_with_its_endpoint(scripted, call,
              "folder": lambda: grafana.get_folder("f")}
     with pytest.raises(GrafanaError) as failed:
         calls[call]()
-    assert str(failed.value) == f"GET {grafana.url}{message}; dashgen cannot use that answer"
+    assert str(failed.value) == f"GET {grafana.url}{message}"
     assert failed.value.exit_code == 3
 
 
@@ -132,3 +137,23 @@ def test_a_retry_after_longer_than_the_cap_fails_at_once_saying_so(scripted):
     assert slept == []
     assert str(failed.value) == (f"GET http://127.0.0.1:{scripted.server_address[1]}/api/folders/f: 503 maintenance "
                                  "(Grafana asks to retry after 100000 s; dashgen waits at most 30 s)")
+
+
+def test_an_answer_that_is_not_json_is_not_retried(scripted):
+    class NotJson(Scripted):
+        def _answer(self):
+            self.server.seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "3")
+            self.end_headers()
+            self.wfile.write(b"NaN")
+
+        do_GET = _answer
+
+    scripted.RequestHandlerClass = NotJson
+    slept = []
+    with pytest.raises(GrafanaError) as failed:
+        client(scripted, slept).get_folder("f")
+    assert (slept, str(failed.value)) == ([], f"GET http://127.0.0.1:{scripted.server_address[1]}/api/folders/f: "
+                                              "the answer is not JSON")

@@ -162,15 +162,14 @@ def test_grafana_down_exits_3(cli, stack, monkeypatch):
 
 @pytest.mark.parametrize("command", ["push", "diff"])
 @pytest.mark.parametrize("answer, message", [
-    ({"hits": []}, "a JSON object where it answers a list of each search hit"),
-    ([{"title": "no uid"}], "search hit 1 without 'uid' as a string (nothing)"),
+    ({"hits": []}, 'search hits as dashgen reads them: {"hits":[]} is not of type "array"'),
+    ([{"title": "no uid"}], 'search hits as dashgen reads them: at [0]: "uid" is a required property'),
 ])
 def test_a_grafana_answering_nonsense_is_one_line_naming_the_endpoint(cli, stack, command, answer, message):
     with answering(answer) as url:
         point_at(stack, url)
         code, out, err = run(cli, stack, command, "--env", "test")
-    assert (code, out, err) == (3, "", f"error: GET {url}/api/search: Grafana answered {message}; dashgen cannot "
-                                       "use that answer\n")
+    assert (code, out, err) == (3, "", f"error: GET {url}/api/search: the answer is not {message}\n")
 
 
 @pytest.fixture
