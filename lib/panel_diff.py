@@ -68,6 +68,9 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     old_variables = (old or {}).get("templating", {}).get("list", [])
     new_variables = (new or {}).get("templating", {}).get("list", [])
     result.variables = _variables(old_variables, new_variables)
+    names = ([v.get("name") for v in old_variables], [v.get("name") for v in new_variables])
+    if names[0] != names[1] and sorted(map(str, names[0])) == sorted(map(str, names[1])):
+        result.values["variables (their order)"] = names  # the order of the dropdowns on screen
     before = {v.get("name"): v for v in old_variables}
     for variable in new_variables:
         name = variable.get("name")
@@ -147,18 +150,27 @@ def _variables(old: list[dict], new: list[dict]) -> list[str]:
 def described(diff: DashboardDiff) -> list[str]:
     """One line per difference with both values, as someone deciding whether to keep an edit reads
     it: `panel 'Latency' fieldConfig.defaults.unit: 's' -> 'ms'`."""
-    lines = [f"{path}: {shown_value(a)} -> {shown_value(b)}" for path, (a, b) in diff.values.items()]
+    lines = [change_line(path, a, b) for path, (a, b) in diff.values.items()]
     lines += [f"panel {title!r} added" for title in diff.added] + [f"panel {title!r} removed" for title in diff.removed]
     for change in diff.changed:
-        lines += [f"panel {change.title!r} {path}: {shown_value(a)} -> {shown_value(b)}"
-                  for path, (a, b) in change.values.items()]
+        lines += [change_line(f"panel {change.title!r} {path}", a, b) for path, (a, b) in change.values.items()]
     lines += [f"variable {v[1:]} {'added' if v[0] == '+' else 'removed'}" for v in diff.variables if v[0] in "+-"]
     return lines
 
 
-def shown_value(value, width: int = 60) -> str:
-    """A JSON value in a line: Python's repr, folded in the middle when long, (none) when absent."""
-    if value is None:
-        return "(none)"
-    text = repr(value)
-    return text if len(text) <= width else text[:width - 25] + " ... " + text[-20:]
+def change_line(path: str, old, new, width: int = 60) -> str:
+    """`path: old -> new`, each value as Python shows it, (none) when absent; a long value folded
+    around the first place where the two differ, so that the change stays in sight."""
+    a, b = ("(none)" if v is None else repr(v) for v in (old, new))
+    if max(len(a), len(b)) > width:
+        start = max(0, next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b))) - 20)
+        a, b = (_fold(text, start, width) for text in (a, b))
+    return f"{path}: {a} -> {b}"
+
+
+def _fold(text: str, start: int, width: int) -> str:
+    if len(text) <= width:
+        return text
+    head = "..." if start > 0 else ""
+    piece = text[start:start + width]
+    return head + piece + ("..." if start + width < len(text) else "")

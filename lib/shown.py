@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 
-from dashgen.ui_defaults import FIELD_CONFIG, PANEL_DEFAULTS, TIMEPICKER_DEFAULTS, VARIABLE_DEFAULTS
+from dashgen.ui_defaults import PANEL_DEFAULTS, TIMEPICKER_DEFAULTS, VARIABLE_DEFAULTS
 
 # Top-level keys and the values Grafana's save drops (§3.6: liveNow false, weekStart "") or adds
 # (preload false), so present-with-this-value and absent say the same.
@@ -53,19 +53,14 @@ def _panel(panel: dict) -> None:
     for override in field_config.get("overrides") or []:
         for prop in override.get("properties") or [] if isinstance(override, dict) else []:
             if isinstance(prop, dict) and prop.get("id") == "thresholds":
-                _without_base_value(prop.get("value"))
+                _fixed_thresholds(prop.get("value"))
     defaults = field_config.get("defaults")
     if not isinstance(defaults, dict):
         return
-    _without_base_value(defaults.get("thresholds"))
+    _fixed_thresholds(defaults.get("thresholds"))
     plugin = PANEL_DEFAULTS.get(panel.get("type"))
     if plugin is None:
         return  # a plugin whose defaults dashgen does not know: anything it merged in counts
-    registered = FIELD_CONFIG.get(panel.get("type"), "custom")
-    if registered == "none":
-        defaults.clear()  # a plugin without field config: Grafana deletes them all on load
-    elif registered == "standard":
-        defaults.pop("custom", None)  # no custom field config: Grafana deletes it on load
     if isinstance(panel.get("options"), dict):
         _drop_defaults(panel["options"], plugin.get("options", {}))
     _drop_defaults(defaults, plugin.get("fieldConfig.defaults", {}))
@@ -75,10 +70,15 @@ def _panel(panel: dict) -> None:
             del defaults["custom"]  # nothing set: the plugin's defaults, as when it is absent
 
 
-def _without_base_value(thresholds) -> None:
-    """The base step is -Infinity in memory: saved as 0, as null or without a value, and read back
-    as -Infinity whatever it says (§3.6; fixThresholds, also on overrides): its value says nothing."""
-    steps = thresholds.get("steps") if isinstance(thresholds, dict) else None
+def _fixed_thresholds(thresholds) -> None:
+    """What fixThresholds does on load (§3.6; on defaults and overrides alike): the base step is
+    -Infinity whatever its value says (saved as 0, as null or without a value), and a missing mode
+    is absolute. So the base step's value says nothing, and absolute and no mode say the same."""
+    if not isinstance(thresholds, dict):
+        return
+    if thresholds.get("mode") == "absolute":
+        del thresholds["mode"]
+    steps = thresholds.get("steps")
     if isinstance(steps, list) and steps and isinstance(steps[0], dict):
         steps[0].pop("value", None)
 

@@ -17,8 +17,8 @@ change, never the other way round. The README's fidelity section lists what is n
 
 from __future__ import annotations
 
-# The base step of a threshold list has no value here: `dashgen.shown` takes base values out first.
-_THRESHOLDS = {"mode": "absolute", "steps": [{"color": "green"}, {"color": "red", "value": 80}]}
+# The base step has no value and the mode is left out: `dashgen.shown` takes out both first (fixThresholds).
+_THRESHOLDS = {"steps": [{"color": "green"}, {"color": "red", "value": 80}]}
 _STANDARD = {"mappings": [], "thresholds": _THRESHOLDS}
 _REDUCE = {"values": False, "calcs": ["lastNotNull"], "fields": ""}
 _LEGEND = {"displayMode": "list", "placement": "bottom", "calcs": []}
@@ -69,12 +69,6 @@ PANEL_DEFAULTS: dict[str, dict[str, dict]] = {
                                         "wrapHeaderText": False},
     },
 }
-
-# What field config each plugin registers; on load Grafana deletes the rest of fieldConfig.defaults
-# (cleanProperties in @grafana/data 12.3.0 getPanelOptionsWithDefaults): "custom" keeps standard and
-# custom options, "standard" drops `custom`, "none" (the logs panel) drops every default.
-FIELD_CONFIG: dict[str, str] = {"timeseries": "custom", "table": "custom", "stat": "standard", "bargauge": "standard",
-                                "logs": "none"}
 
 # The time picker entries the save drops when they equal these (defaultTimePickerConfig, @grafana/schema
 # 12.3.0, removed by transformSceneToSaveModel's removeDefaults).

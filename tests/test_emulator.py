@@ -504,7 +504,8 @@ def test_plugin_defaults_are_merged_where_absent_and_panel_values_win():
         [], {"mode": "absolute", "steps": [{"color": "green", "value": 0}, {"color": "red", "value": 80}]})
     assert stat["options"] == {
         "colorMode": "value", "graphMode": "area", "justifyMode": "auto", "percentChangeColorMode": "standard",
-        "showPercentChange": False, "textMode": "auto", "wideLayout": False}
+        "showPercentChange": False, "textMode": "auto", "wideLayout": False, "orientation": "auto",
+        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}
     # Every loaded plugin gives options and a fieldConfig with defaults and overrides (getPanelOptionsWithDefaults).
     assert (gauge["options"], gauge["fieldConfig"]) == ({}, {"defaults": {}, "overrides": []})
     assert ui_saved({"panels": [{"type": "bargauge"}]})["panels"][0]["options"]["legend"]["showLegend"] is False
@@ -529,7 +530,9 @@ def test_single_stat_migration_runs_on_stat_panels_of_another_version(stored, ex
 
 def test_single_stat_migration_without_options_gives_mean_and_horizontal():
     options = ui_saved({"panels": [{"type": "bargauge"}]})["panels"][0]["options"]
-    assert (options["reduceOptions"], options["orientation"]) == ({"calcs": ["mean"]}, "horizontal")
+    # The migration's mean and horizontal, then the plugin's defaults merged in where absent.
+    assert (options["reduceOptions"], options["orientation"]) == (
+        {"calcs": ["mean"], "fields": "", "values": False}, "horizontal")
 
 
 @pytest.mark.parametrize("base", [

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import IN_WORKERS, REPO, in_two_workers, served_from_cache
 from dashgen.project import find_project
-from dashgen.push.desired import DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG
+from dashgen.push.desired import DATASOURCE_MARK, OWNERSHIP_TAG
+from dashgen.push.history import push_message
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
 from pushing import (  # noqa: F401
     UIDS, answering, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes,
@@ -29,7 +30,7 @@ def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
     saved = [e.body for e in grafana.writes() if e.path == "/api/dashboards/db"]
     assert all(b["overwrite"] is False and b["folderUid"] == "mpac" for b in saved)
     assert {b["dashboard"]["uid"]: b["message"] for b in saved} == {
-        uid: MESSAGE_PREFIX + f for uid, f in fingerprints(stack).items()}
+        uid: push_message(f, "mpac") for uid, f in fingerprints(stack).items()}
     assert all(OWNERSHIP_TAG in b["dashboard"]["tags"] for b in saved)
 
 
@@ -70,9 +71,10 @@ def test_a_hand_edit_is_refused_named_and_kept(cli, stack, grafana):
     assert code == 1
     assert writes(grafana) == []
     assert grafana.dashboard("service-health").model["title"] == "Edited by hand"
-    (line,) = [l for l in out.splitlines() if "service-health" in l]
+    (line,) = [l for l in out.splitlines() if l.startswith("  ! refused   dashboard  service-health")]
     assert line.startswith("  ! refused   dashboard  service-health (changed in Grafana by alice at ")
-    assert "(version 3, no message) after dashgen pushed it; --force service-health overwrites it (after a backup))" in line
+    assert line.endswith("(version 3, no message) after dashgen pushed it)")
+    assert "\n      --force service-health overwrites it (after a backup)\n" in out
 
 
 def test_force_restores_the_code_and_backs_up_the_edit(cli, stack, grafana):
@@ -444,7 +446,8 @@ def test_diff_works_with_a_read_only_token(cli, stack, grafana, monkeypatch):
     monkeypatch.setenv("TEST_GRAFANA_TOKEN", VIEWER_TOKEN)
     code, out, err = run(cli, stack, "diff", "--env", "test")
     assert (code, err) == (1, "")
-    assert "~ update dashboard service-health 'Service health v2' (its history is not readable with this token" in out
+    assert ("! refused dashboard service-health 'Service health v2' (its history is not readable with this token, so a "
+            "hand edit cannot be ruled out)") in out
 
 
 def test_many_dashboards_are_written_concurrently_and_a_failure_stops_the_rest(cli, tmp_path, grafana, monkeypatch):
@@ -481,7 +484,9 @@ def test_a_datasource_definition_change_updates_it_saying_what_it_overwrites(cli
     grafana.reset_journal()
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
-    assert "~ updated     datasource prometheus (jsonData.timeInterval '15s' -> '30s')" in out
+    assert ("~ update    datasource prometheus (the definition changed)\n"
+            "      what an update changes (as it is in Grafana -> as the code says):\n"
+            "        jsonData.timeInterval: '15s' -> '30s'\n") in out
     assert writes(grafana) == [("PUT", "/api/datasources/uid/prometheus")]
     assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
 
@@ -496,9 +501,11 @@ def test_a_datasource_edited_in_grafana_is_refused_and_kept(cli, stack, grafana)
     grafana.reset_journal()
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert (code, writes(grafana)) == (1, [])
-    assert ("! refused   datasource prometheus (changed in Grafana (version 2) after dashgen pushed it: "
-            "jsonData.handAdded True -> (none), jsonData.timeInterval '30s' -> '15s'; "
-            "--force prometheus overwrites it (after a backup))") in out
+    assert ("! refused   datasource prometheus (changed in Grafana (version 2) after dashgen pushed it)\n"
+            "      what an update changes (as it is in Grafana -> as the code says):\n"
+            "        jsonData.handAdded: True -> (none)\n"
+            "        jsonData.timeInterval: '30s' -> '15s'\n"
+            "      --force prometheus overwrites it (after a backup)\n") in out
     assert grafana.state.datasources["prometheus"].json_data["timeInterval"] == "30s"
 
 
@@ -521,7 +528,8 @@ def test_a_datasource_dashgen_did_not_create_is_taken_over_only_with_force(cli, 
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 1
     assert ("! refused   datasource prometheus (carries no record of a dashgen push (made in Grafana, or pushed by an "
-            "older dashgen): isDefault False -> True, ") in out
+            "older dashgen))\n      what an update changes (as it is in Grafana -> as the code says):\n"
+            "        isDefault: False -> True\n") in out
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
     assert code == 0 and "~ updated     datasource prometheus (carries no record of a dashgen push" in out
 
@@ -563,8 +571,9 @@ def test_a_read_only_datasource_is_left_alone_even_with_force(cli, stack, grafan
     grafana.reset_journal()
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
     assert (code, writes(grafana)) == (1, [])
-    assert ("! refused   datasource prometheus (differs (jsonData.timeInterval '15s' -> '30s') but is provisioned "
-            "read-only in Grafana; change its provisioning file)") in out
+    assert ("! refused   datasource prometheus (differs from the code, but is provisioned read-only in Grafana; change "
+            "its provisioning file)\n      what an update changes (as it is in Grafana -> as the code says):\n"
+            "        jsonData.timeInterval: '15s' -> '30s'\n") in out
 
 
 def test_a_secret_grafana_lacks_is_sent_again_and_never_shown(cli, stack, grafana, monkeypatch):
@@ -577,7 +586,8 @@ def test_a_secret_grafana_lacks_is_sent_again_and_never_shown(cli, stack, grafan
     assert grafana.datasource_secrets("loki") == {"basicAuthPassword": "hunter2-secret"}
     grafana.state.datasources["loki"].secure.clear()  # lost in Grafana
     code, out, err = run(cli, stack, "push", "--env", "test")
-    assert code == 0 and "~ updated     datasource loki (secret basicAuthPassword not set)" in out
+    assert code == 0 and "~ updated     datasource loki (a secret is not set in Grafana)" in out
+    assert "        secret basicAuthPassword: not set in Grafana\n" in out
     assert grafana.datasource_secrets("loki") == {"basicAuthPassword": "hunter2-secret"}
     assert "hunter2" not in out + err
 

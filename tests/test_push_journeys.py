@@ -10,10 +10,12 @@ import re
 
 import pytest
 
+from conftest import REPO
 from emulator import GrafanaEmulator
 from pushing import UIDS, built_state, live_state, run, stack, writes  # noqa: F401
 
 PANEL = "Availability (30d)"  # a stat panel of service-health, in percent
+EDITED = "      what the edit changed (as dashgen pushed it -> as it is now):"
 
 
 @pytest.fixture(params=[True, False], ids=["list-rewrites-messages", "list-keeps-messages"])
@@ -100,10 +102,11 @@ def test_the_life_of_a_dashboard(cli, stack, grafana):
     line, *changes = refusal(out, "service-health")
     assert re.fullmatch(
         r"  ! refused   dashboard  service-health \(changed in Grafana by bob at 2025-11-20T12:\d\d:\d\dZ \(version "
-        r"\d+, message 'percent reads better'\) after dashgen pushed it; --force service-health overwrites it "
-        r"\(after a backup\)\)", line)
-    assert changes == [f"      panel {PANEL!r} fieldConfig.defaults.unit: 'percentunit' -> 'percent'"]
-    assert refusal(out, "device-fleet")[1:] == ["      refresh: '1m' -> '5m'"]
+        r"\d+, message 'percent reads better'\) after dashgen pushed it\)", line)
+    assert changes == [EDITED, f"        panel {PANEL!r} fieldConfig.defaults.unit: 'percentunit' -> 'percent'",
+                       "      --force service-health overwrites it (after a backup)"]
+    assert refusal(out, "device-fleet")[1:] == [EDITED, "        refresh: '1m' -> '5m'",
+                                                "      --force device-fleet overwrites it (after a backup)"]
 
     code, out, _ = push(cli, stack, "--force", "service-health")  # only that one
     assert code == 1 and "! refused     dashboard  device-fleet" in out
@@ -155,7 +158,7 @@ def _change_variable(m):
 @pytest.mark.parametrize("edit, detail", [
     (_set_title, "title: 'Service health' -> 'Edited'"),
     (_raise_threshold, f"panel {PANEL!r} fieldConfig.defaults.thresholds.steps[1].value: 0.999 -> 0.99"),
-    (_change_query, f"panel {PANEL!r} query A: '1 - service:http_server_requests:e ... "),
+    (_change_query, f"panel {PANEL!r} query A: '1 - service:http_server_requests:error_ratio_rate30d{{env="),
     (_add_panel, "panel 'Note' added"),
     (_move_panel, f"panel {PANEL!r} gridPos: {{'h': 4, 'w': 8, 'x': 0, 'y': 1}} -> {{'h': 4, 'w': 12, 'x': 0, 'y': 1}}"),
     (_remove_panel, f"panel {PANEL!r} removed"),
@@ -183,7 +186,8 @@ def test_a_restore_in_grafana_is_a_hand_edit(cli, stack, grafana):
     code, out, _ = push(cli, stack)
     line, *changes = refusal(out, "service-health")
     assert code == 1 and f"by erin at " in line and f"message 'Restored from version {first}'" in line
-    assert changes == ["      title: 'Service health v2' -> 'Service health'"]
+    assert changes == [EDITED, "        title: 'Service health v2' -> 'Service health'",
+                       "      --force service-health overwrites it (after a backup)"]
 
 
 def test_a_dashboard_is_handed_over_by_tagging_it(cli, stack, grafana):
@@ -194,8 +198,8 @@ def test_a_dashboard_is_handed_over_by_tagging_it(cli, stack, grafana):
     grafana.ui_save("service-health", lambda m: {**m, "tags": ["team", "dashgen"]}, user="frank")
     code, out, _ = push(cli, stack)
     assert code == 0
-    assert ("~ updated     dashboard  service-health" in out and "(tagged 'dashgen' in Grafana and never pushed by "
-            "dashgen: taken over (the version it replaces is backed up))" in out)
+    assert re.search(r"~ updated     dashboard  service-health \S+ \(made in Grafana and tagged 'dashgen' by frank at "
+                     r"\S+ \(version 2, no message\): taken over \(the version it replaces is backed up\)\)", out)
     backup = json.loads((stack / ".dashgen" / "backups" / "test" / "service-health.v2.json").read_text())
     assert backup["title"] == "Made by hand"
     assert live_state(grafana)["service-health"] == built_state(stack)["service-health"]
@@ -207,7 +211,8 @@ def test_prune_never_deletes_a_dashboard_dashgen_never_pushed(cli, stack, grafan
     code, out, _ = push(cli, stack, "--prune", "--force")
     assert code == 1 and grafana.dashboard("tagged-by-hand") is not None
     assert ("! refused   dashboard  tagged-by-hand" in out
-            and "dashgen never pushed it (tagged 'dashgen' in Grafana): it is not deleted" in out)
+            and "dashgen never pushed it: it carried the 'dashgen' tag when it was made in Grafana (an import or a "
+                "copy of a dashgen dashboard?): it is not deleted" in out)
 
 
 def test_a_history_that_no_longer_reaches_dashgens_push_is_an_edit(cli, stack, grafana):
@@ -218,7 +223,8 @@ def test_a_history_that_no_longer_reaches_dashgens_push_is_an_edit(cli, stack, g
     assert push(cli, stack)[0] == 0  # the build says the same: nothing to decide
     edit_code(stack, '"Service health"', '"Service health v2"')
     code, out, _ = push(cli, stack)
-    assert code == 1 and "no push by dashgen among its last 3 versions" in refusal(out, "service-health")[0]
+    assert code == 1 and ("none of the 3 versions Grafana still keeps was pushed by dashgen (it deletes older ones), "
+                          "so a hand edit cannot be ruled out") in refusal(out, "service-health")[0]
 
 
 def test_force_names_only_what_the_plan_holds(cli, stack, grafana):
@@ -231,3 +237,94 @@ def test_a_dry_run_says_nothing_was_sent(cli, stack, grafana):
     code, out, _ = push(cli, stack, "--dry-run")
     assert code == 0 and writes(grafana) == []
     assert out.endswith(f"{len(UIDS) + 4} create; {len(UIDS) + 4} writes\ndry run: nothing was sent to Grafana\n")
+
+
+def test_reordered_variables_are_an_edit(cli, stack, grafana):
+    push(cli, stack)
+    grafana.ui_save("service-health", lambda m: m["templating"]["list"].reverse(), user="bob")
+    edit_code(stack, '"Service health"', '"Service health v2"')
+    code, out, _ = push(cli, stack)
+    assert code == 1 and refusal(out, "service-health")[2] == (
+        "        variables (their order): ['datasource', 'env', 'service'] -> ['service', 'env', 'datasource']")
+
+
+def test_a_dashboard_imported_with_the_tag_is_not_taken_over(cli, stack, grafana):
+    """Someone imports dashgen's generated JSON, tag included: push finds it as defined, and after an
+    edit in Grafana refuses it; only a dashboard tagged after it was made is handed over."""
+    model = json.loads((REPO / "generated" / "dashboards" / "MPAC" / "service-health.json").read_text())
+    grafana.add_folder("mpac", "MPAC")
+    grafana.add_dashboard({**model, "tags": [*model["tags"], "dashgen"]}, folder_uid="mpac", user="ivan")
+    assert push(cli, stack)[0] == 0  # it shows what the build shows: nothing to do
+    grafana.ui_save("service-health", lambda m: {**m, "refresh": "5m"}, user="ivan", message="mine now")
+    edit_code(stack, '"Service health"', '"Service health v2"')
+    code, out, _ = push(cli, stack)
+    assert code == 1 and grafana.dashboard("service-health").model["refresh"] == "5m"
+    assert ("(dashgen never pushed it: it carried the 'dashgen' tag when it was made in Grafana (an import or a copy "
+            "of a dashgen dashboard?))") in refusal(out, "service-health")[0]
+
+
+def test_prune_with_force_never_deletes_what_the_kept_history_does_not_show_dashgen_wrote(cli, stack, grafana):
+    grafana.options.versions_to_keep = 3
+    push(cli, stack)
+    grafana.add_dashboard({"uid": "copy", "title": "Copy", "tags": ["dashgen"]}, user="gina")
+    for n in range(3):
+        grafana.ui_save("copy", lambda m, n=n: {**m, "title": f"Copy {n}"}, user="gina")
+    code, out, _ = push(cli, stack, "--prune", "--force")
+    assert code == 1 and grafana.dashboard("copy") is not None
+    assert "none of the 3 versions Grafana still keeps was pushed by dashgen" in out
+
+
+def test_a_dashboard_with_only_its_create_version_is_updated_and_pruned(cli, stack, grafana):
+    """A dashboard created by an older dashgen (one version, its message in the old form) or whose
+    second save failed: the list shows "Initial save", the version read alone shows dashgen's."""
+    from dashgen.build import build
+    from dashgen.project import find_project
+    from dashgen.push.desired import DesiredDashboard, owned
+
+    grafana.add_folder("mpac", "MPAC")
+    for dash in build(find_project(stack)).dashboards:
+        fingerprint = DesiredDashboard(dash, "mpac").fingerprint
+        grafana.add_dashboard(owned(dash.model), folder_uid="mpac", message=f"dashgen push {fingerprint}")
+    edit_code(stack, '"Service health"', '"Service health v2"')
+    (stack / "dashboards" / "business_metrics.py").unlink()
+    code, out, _ = push(cli, stack, "--prune")
+    assert code == 0 and "~ updated     dashboard  service-health" in out
+    assert "- deleted     dashboard  business-metrics" in out and grafana.dashboard("business-metrics") is None
+
+
+def test_an_edit_right_after_the_create_is_refused_by_the_next_push(cli, stack, grafana, monkeypatch):
+    from dashgen.grafana import Grafana
+
+    real = Grafana.save_dashboard
+
+    def save(self, model, folder_uid, message, version):
+        saved = real(self, model, folder_uid, message, version)
+        if version is None and model["uid"] == "service-health":  # someone edits it between the two saves
+            grafana.ui_save("service-health", lambda m: {**m, "refresh": "5m"}, user="judy")
+        return saved
+
+    monkeypatch.setattr(Grafana, "save_dashboard", save)
+    code, out, _ = push(cli, stack)
+    assert code == 0 and ("+ created     dashboard  service-health" in out
+                          and "(then changed in Grafana at once; the next push checks that edit)" in out)
+    monkeypatch.setattr(Grafana, "save_dashboard", real)
+    edit_code(stack, '"Service health"', '"Service health v2"')
+    code, out, _ = push(cli, stack)
+    assert code == 1 and refusal(out, "service-health")[2] == "        refresh: '1m' -> '5m'"
+
+
+def test_a_folder_changed_in_the_code_moves_the_dashboard(cli, stack, grafana):
+    push(cli, stack)
+    grafana.ui_save("service-health", user="kim")  # nothing changed
+    pyproject = stack / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('default_folder = "MPAC"', 'default_folder = "MPAC Core"'))
+    code, out, _ = push(cli, stack)
+    assert code == 0 and grafana.dashboard("service-health").folder_uid == "mpac-core"
+
+
+def test_a_move_in_grafana_without_a_version_is_an_edit(cli, stack, grafana):
+    push(cli, stack)
+    grafana.add_folder("elsewhere", "Elsewhere")
+    grafana.state.dashboards["service-health"].folder_uid = "elsewhere"  # a move that saved no version
+    code, out, _ = push(cli, stack)
+    assert code == 1 and refusal(out, "service-health")[2] == "        folder: 'mpac' -> 'Elsewhere' (moved in Grafana)"

@@ -104,3 +104,16 @@ def test_shown_leaves_its_argument_alone():
     before = copy.deepcopy(model)
     shown(model)
     assert model == before
+
+
+def test_thresholds_in_overrides_are_read_as_grafana_fixes_them():
+    def with_override(value):
+        panel = stat()
+        panel["fieldConfig"]["overrides"] = [{"matcher": {"id": "byName", "options": "x"},
+                                              "properties": [{"id": "thresholds", "value": value}]}]
+        return dash(panel)
+
+    ours = with_override({"steps": [{"color": "red"}, {"color": "green", "value": 1}]})
+    saved = with_override({"mode": "absolute", "steps": [{"color": "red", "value": 0}, {"color": "green", "value": 1}]})
+    assert same_thing(saved, ours)
+    assert not same_thing(with_override({"mode": "percentage", "steps": [{"color": "red"}, {"color": "green", "value": 1}]}), ours)

@@ -13,7 +13,7 @@ from pathlib import Path
 from dashgen.canonical import canonical_json
 from dashgen.errors import DashgenError
 from dashgen.grafana import Conflict, Grafana, GrafanaError, NotFound
-from dashgen.push.desired import MESSAGE_PREFIX
+from dashgen.push.history import push_message
 from dashgen.push.plan import Change, Plan
 
 ORDER = {"folder": 0, "datasource": 1, "dashboard": 2}
@@ -128,7 +128,7 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
             pass  # a retried DELETE whose first attempt landed; either way it is gone
         return Outcome(change, "deleted", change.reason)
     desired = change.desired
-    message = MESSAGE_PREFIX + desired.fingerprint
+    message = push_message(desired.fingerprint, desired.folder_uid)
     if change.action == "create":
         created = grafana.save_dashboard(desired.model, desired.folder_uid, message, None)
         # Grafana's version list shows a dashboard's first version as "Initial save", whatever its
@@ -141,6 +141,9 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
             return Outcome(change, "created", "then changed in Grafana at once; the next push checks that edit", url)
         except GrafanaError as exc:  # created: the next push finds it unchanged (or reads it to see)
             return Outcome(change, "created", f"but saving it with its message failed: {exc}", url, error=exc)
+        except KeyboardInterrupt:
+            return Outcome(change, "created", "but interrupted before saving it with its message", url,
+                           error=Interrupted())
     else:
         saved = grafana.save_dashboard(desired.model, desired.folder_uid, message, change.version)
     return Outcome(change, f"{change.action}d", change.reason, grafana.url + saved.get("url", ""))

@@ -15,7 +15,6 @@ from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
 
 OWNERSHIP_TAG = "dashgen"  # dashgen changes and deletes only dashboards carrying it
-MESSAGE_PREFIX = "dashgen push "  # + fingerprint: the version message is the record of what was pushed
 # Datasources have no version message: push records the fingerprint of what it wrote in jsonData under
 # this key, which Grafana stores and its settings page sends back untouched.
 DATASOURCE_MARK = "dashgenFingerprint"

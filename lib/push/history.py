@@ -1,45 +1,68 @@
 """Who made what a live dashboard shows: dashgen, someone in Grafana after dashgen pushed it, or
 someone who never let dashgen push it. Read from the dashboard's version history.
 
-Every save dashgen makes carries `dashgen push <fingerprint>` as its version message. Grafana's
-version list shows most messages as sent, but rewrites the first version's to "Initial save" and a
-restore's to "Restored from version N" (grafana-contract.md §3.5); one version read alone shows its
-message as sent, with the JSON it saved. So the list is walked from the newest version to the
-newest one dashgen saved, reading alone only a first version the list rewrote. Saves made since
-then count as an edit only when they changed what the dashboard shows (`dashgen.shown`): opening a
+Every save dashgen makes carries `dashgen push <fingerprint> (folder <uid>)` as its version message:
+what it pushed, and where. Grafana's version list shows most messages as sent, but rewrites the
+first version's to "Initial save" and a restore's to "Restored from version N"
+(grafana-contract.md §3.5); one version read alone shows its message as sent, with the JSON it
+saved. So the list is walked from the newest version to the newest one dashgen saved, reading a
+first version alone when its listed message is not dashgen's. Saves made since then count as an
+edit only when they changed what the dashboard shows (`dashgen.shown`) or where it is: opening a
 dashboard and pressing Save changes its JSON, not its screen (§3.6).
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 
 from dashgen.grafana import Grafana, GrafanaError
 from dashgen.panel_diff import described, diff_dashboards
-from dashgen.push.desired import MESSAGE_PREFIX
-from dashgen.shown import shown
+from dashgen.push.desired import OWNERSHIP_TAG
+from dashgen.shown import same_thing, shown
 
 HISTORY_LIMIT = 100  # versions read back; Grafana keeps 20 by default ([dashboards] versions_to_keep)
+_MESSAGE = re.compile(r"dashgen push (?P<fingerprint>[0-9a-f]+)(?: \((?:folder (?P<folder>[\w-]+)|(?P<root>root folder))\))?")
+
+
+def push_message(fingerprint: str, folder_uid: str) -> str:
+    """The version message of a save by dashgen: what it pushed, and into which folder."""
+    return f"dashgen push {fingerprint} ({f'folder {folder_uid}' if folder_uid else 'root folder'})"
+
+
+def pushed_folder(message: object) -> str | None:
+    """The folder a dashgen push message names ("" for the root); None where it names none (a
+    message of an older dashgen) or is not dashgen's."""
+    found = _MESSAGE.fullmatch(message) if isinstance(message, str) else None
+    if found is None or not (found["folder"] or found["root"]):
+        return None
+    return found["folder"] or ""
+
+
+def is_dashgens(message: object) -> bool:
+    return isinstance(message, str) and _MESSAGE.fullmatch(message) is not None
 
 
 class Maker(enum.Enum):
-    DASHGEN = "dashgen"  # the live dashboard shows what dashgen last pushed
-    EDITED = "edited"  # someone changed what it shows after dashgen pushed it
-    NEVER_PUSHED = "never pushed"  # its whole history holds no push by dashgen
+    DASHGEN = "dashgen"  # it shows what dashgen last pushed, where dashgen put it
+    EDITED = "edited"  # someone changed what it shows, or moved it, after dashgen pushed it
+    HANDED_OVER = "handed over"  # made in Grafana, tagged later: its owner gives it to dashgen
+    NOT_DASHGENS = "not dashgen's"  # tagged since its creation (an import, a copy), never pushed by dashgen
+    OUT_OF_REACH = "out of reach"  # no push by dashgen in the history Grafana still keeps
     UNKNOWN = "unknown"  # the history cannot be read with this token
 
 
 @dataclass(frozen=True)
 class Provenance:
     maker: Maker
-    newest: dict = field(default_factory=dict)  # the live version's history entry (createdBy, created, message)
-    changes: tuple[str, ...] = ()  # EDITED: what the edit changed, old -> new
+    newest: dict  # the live version's history entry (createdBy, created, message); {} when unknown
+    changes: tuple[str, ...] = ()  # EDITED: what the edit changed, as pushed -> as it is now
     saved_since: bool = False  # DASHGEN: saved in Grafana since, without a visible change
-    note: str = ""  # EDITED without a comparison: why it counts as an edit
+    kept: int = 0  # OUT_OF_REACH: how many versions Grafana still keeps
 
     def editor(self) -> str:
-        """Who saved the live version, when, and with which message, for a refusal."""
+        """Who saved the live version, when, and with which message."""
         who = self.newest.get("createdBy") or "someone"
         when = self.newest.get("created") or "an unknown time"
         message = self.newest.get("message") or ""
@@ -47,46 +70,63 @@ class Provenance:
         return f"by {who} at {when} (version {self.newest.get('version', '?')}{said})"
 
 
-def is_dashgens(message: object) -> bool:
-    return isinstance(message, str) and message.startswith(MESSAGE_PREFIX)
+def newest_version(grafana: Grafana, uid: str) -> dict | None:
+    """The newest entry of the history, or None where the token may not read history (Grafana asks
+    for dashboards:write: a read-only token running `dashgen diff`)."""
+    try:
+        versions = grafana.versions(uid, 1)
+    except GrafanaError as exc:
+        if exc.status == 403:
+            return None
+        raise
+    return versions[0] if versions else None
 
 
-def provenance(grafana: Grafana, uid: str, live: dict, moved_to: str = "") -> Provenance:
-    """Who made `live` (the dashboard as Grafana serves it). `moved_to` names the folder it is in
-    when that is not the folder dashgen puts it in: moved by a save in Grafana, it is an edit too."""
+def provenance(grafana: Grafana, uid: str, live: dict, live_folder: tuple[str, str], folder_uid: str) -> Provenance:
+    """Who made `live` (the dashboard as Grafana serves it), which is in `live_folder` (uid, title),
+    where the build puts it in `folder_uid`."""
     try:
         versions = grafana.versions(uid, HISTORY_LIMIT)
     except GrafanaError as exc:
-        if exc.status == 403:  # history needs Editor: a Viewer token running `dashgen diff`
-            return Provenance(Maker.UNKNOWN)
+        if exc.status == 403:
+            return Provenance(Maker.UNKNOWN, {})
         raise
     if not versions:
-        return Provenance(Maker.EDITED, note="Grafana holds no version history for it")
+        return Provenance(Maker.OUT_OF_REACH, {}, kept=0)
     newest = versions[0]
-    pushed, data = _last_push(grafana, uid, versions)
+    pushed, data, first = _last_push(grafana, uid, versions)
     if pushed is None:
-        if versions[-1].get("parentVersion") == 0:  # the history reaches back to the dashboard's creation
-            return Provenance(Maker.NEVER_PUSHED, newest)
-        return Provenance(Maker.EDITED, newest, note=f"no push by dashgen among its last {len(versions)} versions")
-    if pushed is newest:  # nothing saved since; a folder that differs was changed in the code
+        if versions[-1].get("parentVersion") != 0:  # Grafana deleted the older versions
+            return Provenance(Maker.OUT_OF_REACH, newest, kept=len(versions))
+        tagged = OWNERSHIP_TAG in ((first or {}).get("tags") or [])
+        return Provenance(Maker.NOT_DASHGENS if tagged else Maker.HANDED_OVER, newest)
+    folder = pushed_folder((pushed if data is None else data).get("message"))
+    # Where dashgen put it; an older dashgen's message does not say: then where the build puts it.
+    moved = live_folder[0] != (folder_uid if folder is None else folder)
+    if pushed is newest and not moved:
         return Provenance(Maker.DASHGEN, newest)
-    if data is None:
-        data = grafana.version(uid, pushed["version"]).get("data")
-    changes = described(diff_dashboards(shown(data), shown(live)))
-    if moved_to:
-        changes.insert(0, f"moved to folder {moved_to!r}")
-    if not changes:
+    if pushed is newest and folder is None:
+        return Provenance(Maker.DASHGEN, newest)  # moved without a version: by the code, as far as it says
+    before = data["data"] if data is not None else grafana.version(uid, pushed["version"])["data"]
+    if same_thing(before, live) and not moved:
         return Provenance(Maker.DASHGEN, newest, saved_since=True)
-    return Provenance(Maker.EDITED, newest, tuple(changes))
+    changes = described(diff_dashboards(shown(before), shown(live)))
+    if moved:
+        changes.insert(0, f"folder: {folder if folder is not None else folder_uid or 'root'!r} -> "
+                          f"{live_folder[1]!r} (moved in Grafana)")
+    return Provenance(Maker.EDITED, newest, tuple(changes or ["changed where dashgen cannot say (an order?)"]))
 
 
-def _last_push(grafana: Grafana, uid: str, versions: list[dict]) -> tuple[dict | None, dict | None]:
-    """The newest version dashgen saved, and its JSON when it had to be read to find it."""
+def _last_push(grafana: Grafana, uid: str, versions: list[dict]) -> tuple[dict | None, dict | None, dict | None]:
+    """The newest version dashgen saved, that version read alone when it had to be read to find it,
+    and the dashboard's first version's JSON when it was read (who tagged it)."""
+    first = None
     for entry in versions:
         if is_dashgens(entry.get("message")):
-            return entry, None
-        if entry.get("parentVersion") == 0 and not entry.get("restoredFrom"):  # a first version: rewritten
+            return entry, None, first
+        if entry.get("parentVersion") == 0:  # a first version: its listed message is rewritten
             alone = grafana.version(uid, entry["version"])
+            first = alone["data"]
             if is_dashgens(alone.get("message")):
-                return entry, alone.get("data")
-    return None, None
+                return entry, alone, first
+    return None, None, first

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana, GrafanaError
-from dashgen.panel_diff import differences
+from dashgen.panel_diff import change_line, differences
 from dashgen.push.desired import (
-    DATASOURCE_MARK, MESSAGE_PREFIX, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings,
+    DATASOURCE_MARK, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings,
 )
-from dashgen.push.history import Maker, Provenance, is_dashgens, provenance
+from dashgen.push.history import Maker, Provenance, is_dashgens, newest_version, provenance, push_message
 from dashgen.shown import same_thing
 
 CONCURRENCY = 16
@@ -45,7 +45,8 @@ class Change:
     version: int | None = None  # the live version, sent back with an update
     forced: bool = False  # an update over a hand edit (--force): the live JSON is backed up first
     url: str = ""
-    details: tuple[str, ...] = ()  # what a hand edit changed, old -> new: a line each under the change
+    details: tuple[str, ...] = ()  # a heading, then what an edit changed, a line each under the change
+    hint: str = ""  # what to do about a refusal (--force UID ...), on a line of its own
 
 
 @dataclass
@@ -77,7 +78,7 @@ def read_live(grafana: Grafana, stop: threading.Event | None = None) -> Live:
     if stop is not None and stop.is_set():
         return Live({}, {})
     managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
-    return Live(managed, dict(zip(managed, _read_all(lambda uid: _history(grafana, uid), managed, stop))))
+    return Live(managed, dict(zip(managed, _read_all(lambda uid: newest_version(grafana, uid), managed, stop))))
 
 
 def _read_all(read: Callable, items: Iterable, stop: threading.Event | None = None) -> list:
@@ -147,8 +148,8 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: Fo
 
 def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -> Change:
     """A dashboard tagged as dashgen's that no definition produces any more. --prune deletes it only
-    when it shows what dashgen last pushed: a hand edit is kept unless --force, and one dashgen never
-    pushed (tagged by hand) is never deleted."""
+    when dashgen pushed it and it shows what dashgen pushed; a hand edit is kept unless --force. One
+    whose history shows no push by dashgen is never deleted: nothing dashgen did not write is."""
     uid, title, url = hit["uid"], hit.get("title", hit["uid"]), grafana.url + hit.get("url", "")
     if not prune:
         return Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url)
@@ -158,26 +159,40 @@ def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -
     model, meta = found["dashboard"], found.get("meta", {})
     base = dict(live=model, version=meta.get("version", model.get("version")), url=url)
     latest = live.latest.get(uid)
-    made = Provenance(Maker.DASHGEN, latest) if latest and is_dashgens(latest.get("message")) \
-        else provenance(grafana, uid, model)
+    made = Provenance(Maker.DASHGEN, latest) if latest and is_dashgens(latest.get("message")) else \
+        provenance(grafana, uid, model, (meta.get("folderUid", ""), meta.get("folderTitle", "")), meta.get("folderUid", ""))
     if made.maker is Maker.DASHGEN:
         return Change("dashboard", uid, title, "delete", "no longer defined", **base)
-    if made.maker is Maker.NEVER_PUSHED:
-        return Change("dashboard", uid, title, "refused", f"no longer defined, but dashgen never pushed it (tagged "
-                      f"{OWNERSHIP_TAG!r} in Grafana): it is not deleted; delete it in Grafana or remove the tag", **base)
-    if made.maker is Maker.UNKNOWN:
-        return Change("dashboard", uid, title, "refused", "no longer defined, but its history is not readable with "
-                      "this token, so a hand edit cannot be ruled out: it is not deleted", **base)
+    if made.maker is not Maker.EDITED:
+        return Change("dashboard", uid, title, "refused", f"no longer defined, but {_not_known(made)}: it is not "
+                      "deleted; delete it in Grafana, or remove its 'dashgen' tag", **base)
     edit = _edit(made)
     if force:
         return Change("dashboard", uid, title, "delete", f"no longer defined; {edit}; --force deletes it", forced=True,
-                      details=made.changes, **base)
-    return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}; --force {uid} deletes it "
-                  "(after a backup)", details=made.changes, **base)
+                      details=_edited(made), **base)
+    return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}", details=_edited(made),
+                  hint=f"--force {uid} deletes it (after a backup)", **base)
 
 
 def _edit(made: Provenance) -> str:
-    return f"changed in Grafana {made.editor()} after dashgen pushed it" + (f": {made.note}" if made.note else "")
+    return f"changed in Grafana {made.editor()} after dashgen pushed it"
+
+
+def _edited(made: Provenance) -> tuple[str, ...]:
+    return ("what the edit changed (as dashgen pushed it -> as it is now):", *made.changes)
+
+
+def _not_known(made: Provenance) -> str:
+    """Why dashgen cannot tell that it wrote what Grafana holds."""
+    if made.maker is Maker.UNKNOWN:
+        return "its history is not readable with this token, so a hand edit cannot be ruled out"
+    if made.maker is Maker.OUT_OF_REACH:
+        return (f"none of the {made.kept} versions Grafana still keeps was pushed by dashgen (it deletes older "
+                "ones), so a hand edit cannot be ruled out")
+    if made.maker is Maker.NOT_DASHGENS:
+        return (f"dashgen never pushed it: it carried the {OWNERSHIP_TAG!r} tag when it was made in Grafana "
+                "(an import or a copy of a dashgen dashboard?)")
+    return f"dashgen never pushed it (tagged {OWNERSHIP_TAG!r} in Grafana {made.editor()})"
 
 
 def _url(grafana: Grafana, found: dict) -> str:
@@ -206,47 +221,29 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
     if live is None:
         return Change("datasource", ds.uid, ds.name, "create", desired=ds)
     live_settings, code_settings = datasource_settings(live), datasource_settings(ds.body)
-    differs = [_shown(path, live_value, code_value)
-               for path, live_value, code_value in differences(live_settings, code_settings)]
+    changes = [change_line(path, a, b) for path, a, b in differences(live_settings, code_settings)]
     missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
+    changes += [f"secret {key}: not set in Grafana" for key in missing_secrets]
     mark = (live.get("jsonData") or {}).get(DATASOURCE_MARK)
     base = dict(desired=ds, live=live, version=live.get("version"))
-    if not differs and not missing_secrets:
+    if not changes:
         if mark == ds.fingerprint or live.get("readOnly"):
             return Change("datasource", ds.uid, ds.name, "unchanged", live=live)
         return Change("datasource", ds.uid, ds.name, "update", "already as defined; records that dashgen set it", **base)
-    reason = ", ".join(differs[:4] + ([f"{len(differs) - 4} more"] if len(differs) > 4 else [])
-                       + [f"secret {k} not set" for k in missing_secrets])
+    details = ("what an update changes (as it is in Grafana -> as the code says):", *changes)
     if live.get("readOnly"):
-        return Change("datasource", ds.uid, ds.name, "refused",
-                      f"differs ({reason}) but is provisioned read-only in Grafana; change its provisioning file",
-                      desired=ds, live=live)
+        return Change("datasource", ds.uid, ds.name, "refused", "differs from the code, but is provisioned read-only in "
+                      "Grafana; change its provisioning file", desired=ds, live=live, details=details)
     if mark == datasource_fingerprint(live):
-        return Change("datasource", ds.uid, ds.name, "update", reason, **base)
+        why = "the definition changed" if len(changes) > len(missing_secrets) else "a secret is not set in Grafana"
+        return Change("datasource", ds.uid, ds.name, "update", why, details=details, **base)
     edit = ("carries no record of a dashgen push (made in Grafana, or pushed by an older dashgen)" if mark is None
             else f"changed in Grafana (version {live.get('version')}) after dashgen pushed it")
     if force:
-        return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites {reason}", forced=True, **base)
-    return Change("datasource", ds.uid, ds.name, "refused",
-                  f"{edit}: {reason}; --force {ds.uid} overwrites it (after a backup)", **base)
-
-
-def _shown(path: str, live, code) -> str:
-    def value(v):
-        return "(none)" if v is None else repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..."
-    return f"{path} {value(live)} -> {value(code)}"
-
-
-def _history(grafana: Grafana, uid: str) -> dict | None:
-    """The newest version, or None where the token may not read history (Grafana asks for
-    dashboards:write: a read-only token running `dashgen diff`)."""
-    try:
-        versions = grafana.versions(uid, 1)
-    except GrafanaError as exc:
-        if exc.status == 403:
-            return None
-        raise
-    return versions[0] if versions else None
+        return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites it", forced=True,
+                      details=details, **base)
+    return Change("datasource", ds.uid, ds.name, "refused", edit, details=details,
+                  hint=f"--force {ds.uid} overwrites it (after a backup)", **base)
 
 
 def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
@@ -254,7 +251,7 @@ def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
     for this definition, in its folder; None when that takes reading it."""
     hit = live.managed.get(desired.uid)
     latest = live.latest.get(desired.uid) if hit is not None else None
-    if latest and latest.get("message") == MESSAGE_PREFIX + desired.fingerprint \
+    if latest and latest.get("message") == push_message(desired.fingerprint, desired.folder_uid) \
             and hit.get("folderUid", "") == desired.folder_uid:
         return Change("dashboard", desired.uid, desired.title, "unchanged", url=grafana.url + hit.get("url", ""))
     return None
@@ -271,22 +268,20 @@ def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
         return Change("dashboard", desired.uid, desired.title, "refused",
                       f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it "
                       f"{OWNERSHIP_TAG!r} in Grafana to hand it over, or delete it", **base)
-    moved = meta.get("folderUid", "") != desired.folder_uid
-    if same_thing(model, desired.model) and not moved:
+    live_folder = (meta.get("folderUid", ""), meta.get("folderTitle", ""))
+    if same_thing(model, desired.model) and live_folder[0] == desired.folder_uid:
         return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
-    made = provenance(grafana, desired.uid, model, moved_to=meta.get("folderTitle", "") if moved else "")
-    if made.maker is Maker.UNKNOWN:
-        return Change("dashboard", desired.uid, desired.title, "update",
-                      "its history is not readable with this token, so a hand edit would go unnoticed", **base)
+    made = provenance(grafana, desired.uid, model, live_folder, desired.folder_uid)
     if made.maker is Maker.DASHGEN:
         since = f"; saved since in Grafana {made.editor()}, which changed nothing it shows" if made.saved_since else ""
         return Change("dashboard", desired.uid, desired.title, "update", f"the definition changed{since}", **base)
-    if made.maker is Maker.NEVER_PUSHED:
-        return Change("dashboard", desired.uid, desired.title, "update", f"tagged {OWNERSHIP_TAG!r} in Grafana and "
-                      "never pushed by dashgen: taken over (the version it replaces is backed up)", forced=True, **base)
-    edit = _edit(made)
+    if made.maker is Maker.HANDED_OVER:
+        return Change("dashboard", desired.uid, desired.title, "update", f"made in Grafana and tagged {OWNERSHIP_TAG!r} "
+                      f"{made.editor()}: taken over (the version it replaces is backed up)", forced=True, **base)
+    edit = _edit(made) if made.maker is Maker.EDITED else _not_known(made)
+    details = _edited(made) if made.maker is Maker.EDITED else ()
     if force:
         return Change("dashboard", desired.uid, desired.title, "update", f"{edit}; --force overwrites it", forced=True,
-                      details=made.changes, **base)
-    return Change("dashboard", desired.uid, desired.title, "refused",
-                  f"{edit}; --force {desired.uid} overwrites it (after a backup)", details=made.changes, **base)
+                      details=details, **base)
+    return Change("dashboard", desired.uid, desired.title, "refused", edit, details=details,
+                  hint=f"--force {desired.uid} overwrites it (after a backup)", **base)

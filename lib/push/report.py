@@ -27,7 +27,7 @@ def plan_text(plan: Plan, dry_run: bool = False) -> str:
             continue
         reason = f" ({c.reason})" if c.reason else ""
         lines.append(f"  {SYMBOLS[c.action]} {c.action:<9} {c.kind:<10} {c.uid}{reason}")
-        lines.extend(_details(c.details))
+        lines.extend(_details(c.details) + ([f"      {c.hint}"] if c.hint else []))
     counts = _counts(c.action for c in plan.changes)
     writes = len(plan.writes)
     lines.append(f"{counts}; {writes} write{'' if writes == 1 else 's'}")
@@ -37,10 +37,11 @@ def plan_text(plan: Plan, dry_run: bool = False) -> str:
 
 
 def _details(details: tuple[str, ...]) -> list[str]:
-    shown = [f"      {line}" for line in details[:MAX_DETAILS]]
-    if len(details) > MAX_DETAILS:
-        shown.append(f"      ... {len(details) - MAX_DETAILS} more (--format json lists them all)")
-    return shown
+    """The heading and up to MAX_DETAILS lines under it, indented under their change."""
+    lines = [f"      {details[0]}"] + [f"        {line}" for line in details[1:MAX_DETAILS + 1]] if details else []
+    if len(details) > MAX_DETAILS + 1:
+        lines.append(f"        ... {len(details) - MAX_DETAILS - 1} more (--format json lists them all)")
+    return lines
 
 
 def outcome_text(outcomes: list[Outcome], error) -> str:
@@ -51,8 +52,6 @@ def outcome_text(outcomes: list[Outcome], error) -> str:
         detail = f" ({o.detail})" if o.detail else ""
         link = f" {o.url}" if o.url else ""
         lines.append(f"  {SYMBOLS[o.result]} {o.result:<11} {o.change.kind:<10} {o.change.uid}{link}{detail}")
-        if o.result == "refused":
-            lines.extend(_details(o.change.details))
         if o.backup:
             lines.append(f"      backup of the version it replaced: {o.backup}")
     if error is not None:
@@ -78,7 +77,7 @@ def as_json(plan: Plan, outcomes: list[Outcome] | None, error) -> str:
         "changes": [
             {"kind": o.change.kind, "uid": o.change.uid, "title": o.change.title, "planned": o.change.action,
              "result": o.result if outcomes is not None else None, "reason": o.detail, "url": o.url or None,
-             "backup": o.backup or None, "details": list(o.change.details)}
+             "backup": o.backup or None, "details": list(o.change.details), "hint": o.change.hint or None}
             for o in rows
         ],
         "error": str(error) if error else None,

@@ -14,13 +14,11 @@ sits inside fieldConfigDefaults). A core panel with no entry still gets pluginVe
 
 from __future__ import annotations
 
-# Values from the research file panel_defaults.json (kept with ui_save.md in the task's research
-# notes), only those whose value comes from a source exact for 12.3: the @grafana/ui, @grafana/schema
-# and @grafana/data 12.3.0 npm packages, or code the same in every 12.x version read. Which builders
-# each panel module calls was read in 12.x module.tsx files not pinned to the v12.3.0 tag [INF].
-# Left out as INF: timeseries defaultGraphConfig (drawStyle, lineWidth, fillOpacity, stacking...)
-# and color palette-classic, stat/bargauge reduceOptions and orientation (common.ts), logs
-# (depends on the newLogsPanel toggle) and table (12.3 moved the footer; builders not read).
+# Sources: the @grafana/ui, @grafana/schema and @grafana/data 12.3.0 npm packages [SRC], and the
+# 12.x plugin sources in grafana/grafana that could not be pinned to the v12.3.0 tag [INF]:
+# public/app/plugins/panel/timeseries/config.ts (defaultGraphConfig), .../stat/common.ts
+# (addStandardDataReduceOptions, addOrientationOption), .../logs/module.tsx and .../table/module.tsx.
+# Each value below names its source; the INF ones are marked.
 
 # Standard field config with a defaultValue (public/app/core/components/OptionsUI/registry.tsx
 # getAllStandardFieldConfigs, the same in every version read): for plugins that use the standard
@@ -32,6 +30,8 @@ _STANDARD_FIELD_DEFAULTS = {
 
 # @grafana/ui 12.3.0 dist/esm/options/builder/legend.mjs (addLegendOptions).
 _LEGEND = {"displayMode": "list", "placement": "bottom", "calcs": []}
+# stat/common.ts addStandardDataReduceOptions and addOrientationOption [INF].
+_REDUCE = {"reduceOptions": {"values": False, "calcs": ["lastNotNull"], "fields": ""}, "orientation": "auto"}
 
 PANEL_DEFAULTS: dict[str, dict[str, dict]] = {
     "timeseries": {
@@ -42,11 +42,17 @@ PANEL_DEFAULTS: dict[str, dict[str, dict]] = {
         },
         "fieldConfigDefaults": {
             **_STANDARD_FIELD_DEFAULTS,
+            "color": {"mode": "palette-classic"},  # timeseries/config.ts [INF]
             "custom": {
                 # @grafana/ui 12.3.0 options/builder/axis.mjs and hideSeries.mjs.
                 "axisPlacement": "auto", "axisLabel": "", "axisColorMode": "text", "axisBorderShow": False,
                 "scaleDistribution": {"type": "linear"}, "axisCenteredZero": False,
                 "hideFrom": {"tooltip": False, "viz": False, "legend": False},
+                # timeseries/config.ts defaultGraphConfig and its builders [INF].
+                "drawStyle": "line", "lineInterpolation": "linear", "barAlignment": 0, "barWidthFactor": 0.6,
+                "lineWidth": 1, "fillOpacity": 0, "gradientMode": "none", "spanNulls": False, "insertNulls": False,
+                "showPoints": "auto", "pointSize": 5, "stacking": {"mode": "none", "group": "A"},
+                "thresholdsStyle": {"mode": "off"},
             },
         },
     },
@@ -55,6 +61,7 @@ PANEL_DEFAULTS: dict[str, dict[str, dict]] = {
         "options": {
             "colorMode": "value", "graphMode": "area", "justifyMode": "auto", "percentChangeColorMode": "standard",
             "showPercentChange": False, "textMode": "auto", "wideLayout": True,
+            **_REDUCE,  # stat/common.ts [INF]
         },
         "fieldConfigDefaults": _STANDARD_FIELD_DEFAULTS,
     },
@@ -65,8 +72,19 @@ PANEL_DEFAULTS: dict[str, dict[str, dict]] = {
             "displayMode": "gradient", "valueMode": "color", "namePlacement": "auto", "showUnfilled": True,
             "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16, "maxVizHeight": 300,
             "legend": {"showLegend": False, **_LEGEND},
+            **_REDUCE,  # stat/common.ts, which bargauge's module uses too [INF]
         },
         "fieldConfigDefaults": _STANDARD_FIELD_DEFAULTS,
+    },
+    # logs/module.tsx [INF]: the options both of its panels set (the newLogsPanel feature toggle).
+    "logs": {"options": {"showTime": False, "wrapLogMessage": False, "enableLogDetails": True,
+                         "enableInfiniteScrolling": False, "dedupStrategy": "none", "sortOrder": "Descending"}},
+    # @grafana/schema 12.3.0 TablePanelCfg defaultOptions and defaultTableFieldOptions; which of them
+    # table/module.tsx registers in 12.3 [INF].
+    "table": {
+        "options": {"showHeader": True, "cellHeight": "sm"},
+        "fieldConfigDefaults": {**_STANDARD_FIELD_DEFAULTS, "custom": {
+            "align": "auto", "cellOptions": {"type": "auto"}, "inspect": False, "wrapHeaderText": False}},
     },
 }
 
