@@ -41,7 +41,7 @@ KINDS = [("search", r"/api/search"), ("version list", r"/api/dashboards/uid/[^/]
          ("folder", r"/api/folders(/[^/]+)?"), ("datasource", r"/api/datasources(/uid/[^/]+)?")]
 def kind(entry):
     name = next((k for k, pattern in KINDS if re.fullmatch(pattern, entry.path)), entry.path)
-    return f"{entry.method} {name}"
+    return f"{entry.method} {name}" + (" (404: not there yet)" if entry.status == 404 else "")
 with GrafanaEmulator(delay_s=float(sys.argv[2])) as grafana:
     print(grafana.url, flush=True)
     for line in sys.stdin:
@@ -53,7 +53,7 @@ with GrafanaEmulator(delay_s=float(sys.argv[2])) as grafana:
         print(json.dumps({"requests": len(grafana.journal), "writes": len(grafana.writes()), "kinds": kinds,
                           "cpu": time.process_time()}), flush=True)
 """
-WHOLE = ("GET dashboard, whole", "GET one version, whole")
+WHOLE = ("GET dashboard, whole", "GET one version, whole")  # a 404 is counted apart: nothing came back
 
 
 class Emulator:

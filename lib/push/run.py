@@ -38,8 +38,8 @@ def plan_for(project, env_name: str, prune: bool = False, force: Force = False,
         raise explained(exc, env) from None
     unknown = sorted(set() if isinstance(force, bool) else force - {c.uid for c in plan.changes})
     if unknown:
-        raise InputError(None, f"--force {unknown[0]}: no dashboard, folder or datasource of the build or of "
-                               f"{grafana.url} has that uid")
+        raise InputError(None, f"--force {', '.join(unknown)}: no dashboard, folder or datasource of the build or of "
+                               f"{grafana.url} has {'that uid' if len(unknown) == 1 else 'those uids'}")
     return env, grafana, plan
 
 
