@@ -30,15 +30,17 @@ def build(obj, check, out):
       dashgen build --out /tmp/out   # build somewhere else
     """
     from dashgen.build import build as run_build
-    from dashgen.output import check_target, stale_files, write_tree
+    from dashgen.output import MANIFEST, output_folder, recover, stale_files, write_tree
 
     project = project_of(obj)
-    target = (out or project.generated_dir).resolve()
+    target = output_folder(out or project.generated_dir)
     if not check:
-        check_target(target, project.root)
+        recover(target)
     shown = project.relative(target) + "/"
     result = run_build(project, debug=obj["debug"])
     stale = stale_files(result.files, target)
+    # The manifest follows the files it lists: named only when it alone is out of date.
+    stale = [rel for rel in stale if rel != MANIFEST] or stale
     if check:
         for rel in stale:
             click.echo(f"stale: {shown}{rel}")
@@ -47,8 +49,8 @@ def build(obj, check, out):
             raise click.exceptions.Exit(1)
         click.echo(f"{shown} is up to date ({len(result.files)} files)")
         return
-    if stale:
-        write_tree(result.files, target)
+    write_tree(result.files, target, project.root)
+    stale = [rel for rel in stale if rel != MANIFEST]
     removed = sum(1 for rel in stale if rel not in result.files)
     click.echo(
         f"built {_count(result.dashboards, 'dashboard')} in {_count({d.folder for d in result.dashboards}, 'folder')}"

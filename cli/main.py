@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 
 import click
@@ -56,6 +55,6 @@ def cli(ctx, project_dir, debug, no_cache):
 
 
 def main() -> None:
-    from dashgen.cli.report import run_reporting_errors
+    from dashgen.cli.report import exit_without_waiting, run_reporting_errors
 
-    sys.exit(run_reporting_errors(cli))
+    exit_without_waiting(run_reporting_errors(cli))

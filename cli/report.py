@@ -3,6 +3,9 @@ crash inside dashgen into exit 70 with the traceback a bug report needs."""
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import traceback
 
 import click
@@ -44,3 +47,13 @@ def print_error(exc: DashgenError) -> None:
         click.echo(f"{count} error{'s' if count != 1 else ''}", err=True)
     else:
         click.echo(f"error: {exc}", err=True)
+
+
+def exit_without_waiting(code: int) -> None:
+    """Exits with `code`. Python would first wait for every non-daemon thread, and dashgen starts
+    none: one still running was left by a definition (reported as an error), so it is not waited for."""
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -57,7 +57,7 @@ class Build:
 
 # Below this many definitions, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
-WORKER_DIED = ("a compile worker ended without answering: a definition ended its process (os._exit, a crash "
+WORKER_DIED = ("a compile worker ended without answering: a definition ended its process (a signal, a crash "
                "in a C extension) or the system stopped it (out of memory?)")
 
 
@@ -163,6 +163,7 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
 
     import grafanalib.core  # noqa: F401 - imported once here, shared by every forked worker
 
+    from dashgen.loader import ThreadLeftRunning
     from dashgen.validate import is_valid
 
     is_valid({})  # builds the validator before forking
@@ -180,14 +181,20 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
                 raise
             return [], [InputError(None, WORKER_DIED)], set(), background
         except BaseException:  # Ctrl-C (perhaps to this process alone): leaving the pool would wait for them
-            for worker in set(multiprocessing.active_children()) - others:
-                worker.terminate()
+            _terminate(set(multiprocessing.active_children()) - others)
             raise
+        if any(isinstance(e, ThreadLeftRunning) for _, failed, _ in results for e in failed):
+            _terminate(set(multiprocessing.active_children()) - others)  # a worker would wait for it to end
     order = {project.relative(path): i for i, path in enumerate(files)}
     compiled = sorted((d for done, _, _ in results for d in done), key=lambda d: order[d.file])
     errors = sorted((e for _, failed, _ in results for e in failed), key=lambda e: order.get(e.location.file, -1))
     read = set().union(*(r for _, _, r in results))
     return compiled, errors, read, background
+
+
+def _terminate(workers) -> None:
+    for worker in workers:
+        worker.terminate()
 
 
 def _worker_started() -> None:

@@ -7,6 +7,8 @@ A catalogue is a folder of YAML files (one per domain), merged; see catalogue/RE
 
 from __future__ import annotations
 
+import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,12 @@ TYPES = ("counter", "gauge", "histogram", "gaugehistogram", "summary")
 HISTOGRAM_SERIES = {"_bucket": ("le",), "_sum": (), "_count": ()}
 SUMMARY_SERIES = {"": ("quantile",), "_sum": (), "_count": ()}
 METRIC_KEYS = {"type", "unit", "help", "labels", "recording_rule", "exporter", "used_elsewhere"}
+METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
+MAX_DEPTH = 32
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 1, 60, 60
+_REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxtuple = 4
 
 
 @dataclass(frozen=True)
@@ -53,28 +61,31 @@ class Catalogue:
 
 def load_catalogue(folder: Path, shown: str = "catalogue") -> Catalogue:
     """All *.yaml files of `folder`, merged; InputErrors names each bad entry as file: key."""
-    import yaml
-
     labels: dict[str, int] = {}
     metrics: dict[str, Metric] = {}
     errors: list[InputError] = []
     for path in sorted(folder.glob("*.yaml")):
         rel = f"{shown}/{path.name}"
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            errors.append(InputError(Location(rel, line=mark.line + 1 if mark else None), f"invalid YAML: {exc}"))
+            data = _document(path, rel)
+        except InputError as exc:
+            errors.append(exc)
             continue
         if not isinstance(data, dict) or set(data) - {"labels", "metrics"}:
             errors.append(InputError(Location(rel), "expected a mapping with 'labels' and 'metrics'"))
             continue
-        for label, count in (data.get("labels") or {}).items():
-            if not isinstance(count, int) or count < 1:
-                errors.append(InputError(Location(rel), f"label {label}: expected a positive count, not {count!r}"))
-            elif labels.setdefault(label, count) != count:
-                errors.append(InputError(Location(rel), f"label {label}: {count} here, {labels[label]} elsewhere"))
-        for name, spec in (data.get("metrics") or {}).items():
+        for problem in _label_problems(data.get("labels") or {}, labels):
+            errors.append(InputError(Location(rel), problem))
+        found = data.get("metrics") or {}
+        if not isinstance(found, dict):
+            errors.append(InputError(Location(rel), f"metrics must be a mapping of metric name to its entry, not"
+                                                    f" {_shown(found)}"))
+            continue
+        for name, spec in found.items():
+            if not isinstance(name, str) or not METRIC_NAME.match(name):
+                errors.append(InputError(Location(rel), f"metric {_shown(name)} is not a metric name"
+                                                        " ([a-zA-Z_:][a-zA-Z0-9_:]*)"))
+                continue
             try:
                 metric = _metric(name, spec, rel)
             except ValueError as exc:
@@ -95,22 +106,72 @@ def load_catalogue(folder: Path, shown: str = "catalogue") -> Catalogue:
     return Catalogue(labels=labels, metrics=metrics)
 
 
+def _document(path: Path, rel: str):
+    """The YAML document of one file; a file that cannot be read, is not UTF-8, is not YAML or is
+    nested deeper than a catalogue ever is (the YAML library recurses) is an InputError."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(Location(rel), f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset"
+                                        f" {exc.start})") from None
+    except OSError as exc:
+        raise InputError(Location(rel), f"cannot read: {exc.strerror or exc}") from None
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=loader):  # events: no recursion, and stopped at once
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                raise InputError(Location(rel, line=event.start_mark.line + 1),
+                                 f"nested more than {MAX_DEPTH} levels deep; a catalogue needs 4")
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(Location(rel, line=mark.line + 1 if mark else None),
+                         f"invalid YAML: {' '.join(str(exc).split())}") from None
+
+
+def _label_problems(found, labels: dict[str, int]):
+    """What is wrong with one file's `labels`; the good ones are added to `labels`."""
+    if not isinstance(found, dict):
+        yield f"labels must be a mapping of label name to count, not {_shown(found)}"
+        return
+    for label, count in found.items():
+        if not isinstance(label, str) or not LABEL_NAME.match(label):
+            yield f"label {_shown(label)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            yield f"label {label}: expected a positive count, not {_shown(count)}"
+        elif labels.setdefault(label, count) != count:
+            yield f"label {label}: {count} here, {labels[label]} elsewhere"
+
+
+def _shown(value) -> str:
+    """A value in a message: short, whatever its size or depth (YAML aliases can make it huge)."""
+    shown = _REPR.repr(value)
+    return f"a {type(value).__name__} {shown}" if isinstance(value, (set, frozenset, list, dict)) else shown
+
+
 def _metric(name: str, spec, file: str) -> Metric:
     if not isinstance(spec, dict):
         raise ValueError("expected a mapping")
-    unknown = sorted(set(spec) - METRIC_KEYS)
+    unknown = sorted((key for key in spec if key not in METRIC_KEYS), key=str)
     if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r}; known: {', '.join(sorted(METRIC_KEYS))}")
-    if spec.get("type") not in TYPES:
-        raise ValueError(f"type must be one of {', '.join(TYPES)}, not {spec.get('type')!r}")
+        raise ValueError(f"unknown key {_shown(unknown[0])}; known: {', '.join(sorted(METRIC_KEYS))}")
+    if not isinstance(spec.get("type"), str) or spec["type"] not in TYPES:
+        raise ValueError(f"type must be one of {', '.join(TYPES)}, not {_shown(spec.get('type'))}")
     for key in ("unit", "help"):
         if not isinstance(spec.get(key), str) or not spec[key].strip():
             raise ValueError(f"{key} is required")
     labels = spec.get("labels", [])
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
         raise ValueError("labels must be a list of label names")
+    for key in ("recording_rule", "exporter", "used_elsewhere"):
+        if not isinstance(spec.get(key, ""), str):
+            raise ValueError(f"{key} must be text, not {_shown(spec[key])}")
     return Metric(
         name=name, type=spec["type"], unit=spec["unit"], help=spec["help"].strip(), labels=tuple(labels), file=file,
-        recording_rule=str(spec.get("recording_rule", "")).strip(), exporter=str(spec.get("exporter", "")),
-        used_elsewhere=str(spec.get("used_elsewhere", "")),
+        recording_rule=spec.get("recording_rule", "").strip(), exporter=spec.get("exporter", ""),
+        used_elsewhere=spec.get("used_elsewhere", ""),
     )

@@ -12,6 +12,7 @@ import orjson
 
 from dashgen.build import DASHBOARDS_DIR
 from dashgen.errors import InputError
+from dashgen.output import RECORD_DIR
 from dashgen.panel_diff import DashboardDiff, diff_dashboards
 from dashgen.shown import shown
 from dashgen.push.report import SYMBOLS
@@ -50,6 +51,7 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
     one comes from, for errors): the dashboards added, removed, moved and changed, panel by panel,
     in uid order, then the provisioning files (the datasources and their links, per environment)
     with their lines diffed."""
+    old = {path: content for path, content in old.items() if not path.startswith(f"{RECORD_DIR}/")}  # the manifest
     same = {path for path, content in new.items() if old.get(path) == content}  # most: nothing to parse or show
     old = {path: content for path, content in old.items() if path not in same}
     new = {path: content for path, content in new.items() if path not in same}

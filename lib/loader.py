@@ -11,7 +11,10 @@ import ast
 import contextlib
 import functools
 import importlib.util
+import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -113,20 +116,40 @@ def load_datasources(project: Project, debug: bool = False) -> tuple[list[Dataso
     return sources, errors
 
 
+class ThreadLeftRunning(InputError):
+    """A definition that started a thread which was still running once it had loaded."""
+
+
 def _load(project: Project, files: list[Path], read, debug: bool) -> Iterator:
-    with _project_importable(project.root):
+    """Reads each file's module; the definitions also compile inside this (between the yields), so
+    what _contained guards covers their to_json_data() too."""
+    with _project_importable(project.root), _contained():
         for path in files:
-            rel = project.relative(path)
-            try:
-                yield read(_import(path, project), path, rel)
-            except InputError as exc:
-                yield exc
-            except BaseException as exc:  # noqa: BLE001 - any failure in user code is a located error
-                if isinstance(exc, (KeyboardInterrupt, GeneratorExit)):
-                    raise
-                if debug:
-                    traceback.print_exception(exc)
-                yield _import_error(exc, path, rel, project)
+            yield _load_one(project, path, read, debug)
+
+
+def _load_one(project: Project, path: Path, read, debug: bool):
+    rel = project.relative(path)
+    before = set(threading.enumerate())
+    try:
+        result = read(_import(path, project), path, rel)
+    except InputError as exc:
+        result = exc
+    except BaseException as exc:  # noqa: BLE001 - any failure in user code is a located error
+        if isinstance(exc, KeyboardInterrupt) and interrupted():
+            raise  # the user's Ctrl-C, not the definition's doing
+        if debug:
+            traceback.print_exception(exc)
+        result = _import_error(exc, path, rel, project)
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+    if left and not isinstance(result, InputError):
+        names = ", ".join(repr(t.name) for t in left)
+        result = ThreadLeftRunning(
+            Location(file=rel),
+            f"leaves a thread running ({names}); a definition must not start work that outlives it"
+            " (dashgen does not wait for it; pass daemon=True or join it)",
+        )
+    return result
 
 
 def _import(path: Path, project: Project):
@@ -162,19 +185,98 @@ def _source(module, path: Path, rel: str, project: Project, dashboard_type) -> D
 
 
 def _import_error(exc: BaseException, path: Path, rel: str, project: Project) -> InputError:
-    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).resolve() == path.resolve():
-        return InputError(Location(file=rel, line=exc.lineno), f"SyntaxError: {exc.msg}")
+    source = exc.filename if isinstance(exc, SyntaxError) and isinstance(exc.filename, str) else None
+    if source and Path(source).resolve() == path.resolve():
+        return InputError(Location(file=rel, line=exc.lineno), f"SyntaxError: {safe_str(exc.msg)}")
     file, line = rel, None
     for frame in traceback.extract_tb(exc.__traceback__):
         if is_project_source(Path(frame.filename), project.root):
             file, line = project.relative(Path(frame.filename)), frame.lineno
-    if isinstance(exc, SyntaxError) and exc.filename:
-        file, line = project.relative(Path(exc.filename)), exc.lineno
-    # attrs validators (grafanalib's) raise TypeError(message, attribute, ...): keep the message.
-    text = exc.args[0] if len(exc.args) > 1 and isinstance(exc.args[0], str) else str(exc)
-    message = " ".join(text.split()) or "(no message)"
+    if source:
+        file, line = project.relative(Path(source)), exc.lineno
     where = "" if file == rel else f" (while loading {rel})"
-    return InputError(Location(file=file, line=line), f"{type(exc).__name__}: {message}{where}")
+    return InputError(Location(file=file, line=line), f"{_described(exc)}{where}")
+
+
+def _described(exc: BaseException) -> str:
+    """What a definition's exception says, with what to do instead when it is one that stops a program."""
+    if isinstance(exc, DefinitionExit):
+        return f"calls os._exit({exc.status!r}); a definition must not end the program"
+    if isinstance(exc, SystemExit):
+        return f"exits (SystemExit: {safe_str(exc.code)}); a definition must not end the program"
+    if isinstance(exc, KeyboardInterrupt):
+        return "raises KeyboardInterrupt (no Ctrl-C was pressed); a definition must not interrupt the build"
+    # attrs validators (grafanalib's) raise TypeError(message, attribute, ...): keep the message.
+    text = exc.args[0] if len(exc.args) > 1 and isinstance(exc.args[0], str) else safe_str(exc)
+    return f"{type(exc).__name__}: {' '.join(text.split()) or '(no message)'}"
+
+
+def safe_str(value) -> str:
+    """str(value), or a note saying it could not be had: a definition's exception may have a
+    __str__ that fails."""
+    try:
+        text = str(value)
+    except BaseException as exc:  # noqa: BLE001 - whatever its __str__ raises, the error is still reported
+        if isinstance(exc, KeyboardInterrupt) and interrupted():
+            raise
+        return f"(no message: its __str__ raised {type(exc).__name__})"
+    return text if isinstance(text, str) else "(no message)"
+
+
+class DefinitionExit(BaseException):
+    """Raised in place of ending the process when a definition calls os._exit(): a BaseException,
+    so that the definition's own `except Exception` does not swallow it."""
+
+    def __init__(self, status):
+        self.status = status
+        super().__init__(f"os._exit({status!r}) called")
+
+
+_sigint_received = False
+
+
+def interrupted() -> bool:
+    """Whether a Ctrl-C (SIGINT) arrived while the definitions loaded and compiled: a KeyboardInterrupt
+    then is the user's, any other is a definition's own."""
+    return _sigint_received
+
+
+class _contained:
+    """While definitions load and compile: a Ctrl-C is recorded, so it can be told apart from a
+    KeyboardInterrupt that a definition raises, and os._exit() raises DefinitionExit instead of ending
+    dashgen without a word. (Only os._exit can be caught so: posix._exit, a signal or a crash in a C
+    extension still ends the process; see WORKER_DIED in build.py.)"""
+
+    def __enter__(self):
+        global _sigint_received
+        _sigint_received = False
+        self.handler = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):  # SIG_DFL and SIG_IGN never raise KeyboardInterrupt: nothing to tell apart
+                self.handler = previous
+                signal.signal(signal.SIGINT, functools.partial(_on_sigint, previous))
+        self.exit, owner = os._exit, os.getpid()
+
+        def exit_instead(status):
+            if os.getpid() != owner:  # a process the definition forked ends as it asked
+                self.exit(status)
+            raise DefinitionExit(status)
+
+        os._exit = exit_instead
+        return self
+
+    def __exit__(self, *exc):
+        os._exit = self.exit
+        if self.handler is not None:
+            signal.signal(signal.SIGINT, self.handler)
+        return False
+
+
+def _on_sigint(previous, signum, frame):
+    global _sigint_received
+    _sigint_received = True
+    previous(signum, frame)
 
 
 def _assignment_line(path: Path, name: str) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from dashgen.errors import InputError, Location
 
 PYPROJECT = "pyproject.toml"
-FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}\Z")  # \Z: "$" would also take a final newline
 DEFAULT_PROVISIONING_PATH = "/var/lib/grafana/dashboards/dashgen"
 
 # [tool.dashgen] keys this version understands, with their defaults; anything else is a typo to report.
@@ -84,8 +84,11 @@ def _dashgen_table(path: Path) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(Location(file=str(path), line=line), f"invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("dashgen")
-    return table if isinstance(table, dict) else None
+    tool = data.get("tool", {})
+    table = tool.get("dashgen") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise InputError(Location(file=str(path)), f"tool.dashgen must be a table ([tool.dashgen]), not {table!r}")
+    return table
 
 
 def _settings(path: Path, table: dict[str, Any]) -> dict[str, Any]:
@@ -99,4 +102,7 @@ def _settings(path: Path, table: dict[str, Any]) -> dict[str, Any]:
             raise InputError(where, f"{key} must be a {type(default).__name__}, not {settings[key]!r}")
     if not FOLDER_NAME.match(settings["default_folder"]):
         raise InputError(where, f"default_folder {settings['default_folder']!r} is not a valid folder name")
+    for key in ("catalogue", "provisioning_path"):
+        if not settings[key].strip() or not settings[key].isprintable():
+            raise InputError(where, f"{key} {settings[key]!r} is not a path (empty, or a control character in it)")
     return settings

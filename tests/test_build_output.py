@@ -52,7 +52,10 @@ def test_repository_generated_folder_is_current(update_golden):
         from dashgen.output import write_tree
 
         write_tree(files, generated)
+    from dashgen.output import BOOKKEEPING
+
     on_disk = {p.relative_to(generated).as_posix(): p.read_bytes() for p in generated.rglob("*") if p.is_file()}
+    on_disk = {rel: data for rel, data in on_disk.items() if rel not in BOOKKEEPING}  # a local record, not for git
     assert sorted(on_disk) == sorted(files), "run `dashgen build` (or pytest --update-golden)"
     for rel, data in files.items():
         assert on_disk[rel].decode() == data.decode(), f"generated/{rel} is stale; run `dashgen build`"
@@ -146,7 +149,8 @@ def test_build_replaces_the_whole_tree(project, cli):
 
     assert code == 0
     assert out == "built 1 dashboard in 1 folder into generated/: 0 of 2 files changed, 1 removed\n"
-    assert sorted(project.tree()) == ["dashboards/Team/simple.json", "provisioning/default/dashboards/dashgen.yaml"]
+    assert sorted(project.tree()) == [".dashgen/manifest", "dashboards/Team/simple.json",
+                                      "provisioning/default/dashboards/dashgen.yaml"]
     assert oct((project.root / "generated").stat().st_mode & 0o777) != oct(0o700)
 
 
@@ -165,7 +169,7 @@ def test_folder_comes_from_module_then_subfolder_then_default(project, cli):
     project.write("dashboards/ops/c.py", 'folder = "Named"\n' + SIMPLE.replace('uid="simple"', 'uid="c"'))
     assert cli("-C", str(project.root), "build")[0] == 0
     assert sorted(project.tree()) == [
-        "dashboards/Named/c.json", "dashboards/Team/a.json", "dashboards/ops/b.json",
+        ".dashgen/manifest", "dashboards/Named/c.json", "dashboards/Team/a.json", "dashboards/ops/b.json",
         "provisioning/default/dashboards/dashgen.yaml",
     ]
 
@@ -199,7 +203,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(project):
     does not wait for an answer that never comes."""
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    project.write("dashboards/d3.py", "import os\nos._exit(3)\n")
+    project.write("dashboards/d3.py", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
     done = subprocess.run(IN_WORKERS + ["-C", str(project.root), "build"], capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"error: {WORKER_DIED}\n1 error\n"
@@ -366,8 +370,9 @@ def _spy(function, calls):
 @pytest.mark.parametrize("where, message", [
     (".", "the output folder holds the project itself; choose a folder of its own"),
     ("..", "the output folder holds the project itself; choose a folder of its own"),
-    ("dashboards", "the output folder holds 'simple.py', which a build did not write; "
-                   "choose an empty folder or a previous build's"),
+    ("dashboards", "the output folder holds 'simple.py', which this build would not write, and no "
+                   ".dashgen/manifest records what a build wrote there; move the folder away or delete it "
+                   "yourself, or choose an empty folder"),
 ])
 def test_out_never_replaces_a_folder_dashgen_does_not_own(project, cli, where, message):
     project.write("dashboards/simple.py", SIMPLE)

@@ -10,7 +10,7 @@ import re
 import promql_parser
 import pytest
 
-from conftest import REPO
+from conftest import REPO, SIMPLE
 from dashgen.catalogue import load_catalogue
 from dashgen.errors import InputErrors
 
@@ -153,3 +153,75 @@ def test_a_gauge_histogram_has_the_series_of_a_histogram():
     assert heartbeat.type == "gaugehistogram"
     for suffix, extra in (("_bucket", ("le",)), ("_count", ()), ("_sum", ())):
         assert CATALOGUE.lookup(heartbeat.name + suffix) == (heartbeat, heartbeat.labels + extra), suffix
+
+
+GOOD = "labels: {env: 3}\nmetrics:\n  up: {type: gauge, unit: bool, help: Target is up., labels: [env]}\n"
+
+
+@pytest.mark.parametrize("text, errors", [
+    ("labels: 5\n", ["cat.yaml: labels must be a mapping of label name to count, not 5"]),
+    ("labels: !!set {env, job}\n", ["cat.yaml: labels must be a mapping of label name to count, not a set {'env', 'job'}"]),
+    ("labels: [env, job]\n", ["cat.yaml: labels must be a mapping of label name to count, not a list ['env', 'job']"]),
+    ("labels: {env: true}\n", ["cat.yaml: label env: expected a positive count, not True"]),
+    ("labels: {env: .nan}\n", ["cat.yaml: label env: expected a positive count, not nan"]),
+    ("labels: {3: 4}\n", ["cat.yaml: label 3 is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"]),
+    ('labels: {"env\\n": 3}\n', ["cat.yaml: label 'env\\n' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"]),
+    ("metrics: [up]\n", ["cat.yaml: metrics must be a mapping of metric name to its entry, not a list ['up']"]),
+    ("metrics: !!set {up}\n", ["cat.yaml: metrics must be a mapping of metric name to its entry, not a set {'up'}"]),
+    ('metrics: {"up\\n": {type: gauge, unit: bool, help: Up.}}\n',
+     ["cat.yaml: metric 'up\\n' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)"]),
+    ("metrics: {up: {type: gauge, unit: bool, help: Up., 5: x}}\n",
+     ["cat.yaml: metric up: unknown key 5; known: exporter, help, labels, recording_rule, type, unit, used_elsewhere"]),
+    ("metrics: {up: {type: [gauge], unit: bool, help: Up.}}\n",
+     ["cat.yaml: metric up: type must be one of counter, gauge, histogram, gaugehistogram, summary, not a list"
+      " ['gauge']"]),
+    ("metrics: {up: {type: gauge, unit: bool, help: Up., exporter: {a: 1}}}\n",
+     ["cat.yaml: metric up: exporter must be text, not a dict {'a': 1}"]),
+    ("labels:\n" + "  [\n" * 5000 + "  ]\n" * 5000, ["cat.yaml:33: nested more than 32 levels deep; a catalogue needs 4"]),
+    ("labels:\n" + "".join(f"{'  ' * i}l{i}:\n" for i in range(1, 40)) + "\n",
+     ["cat.yaml:33: nested more than 32 levels deep; a catalogue needs 4"]),
+])
+def test_a_malformed_catalogue_is_a_located_error_never_a_traceback(project, cli, text, errors):
+    project.write("dashboards/simple.py", SIMPLE)
+    (project.root / "catalogue").mkdir()
+    (project.root / "catalogue" / "cat.yaml").write_text(text)
+    code, out, err = cli("-C", str(project.root), "lint")
+    count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
+    assert (code, out, err.splitlines()) == (2, "", [f"error: catalogue/{e}" for e in errors] + [count])
+
+
+def test_a_catalogue_nested_thousands_deep_on_one_line_is_a_located_error(project, cli):
+    """On one line, libyaml's scanner reads ahead and meets its own limit (1,000) before dashgen's."""
+    project.write("dashboards/simple.py", SIMPLE)
+    (project.root / "catalogue").mkdir()
+    (project.root / "catalogue" / "cat.yaml").write_text("labels: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    code, out, err = cli("-C", str(project.root), "lint")
+    (line, count) = err.splitlines()
+    assert (code, out, count) == (2, "", "1 error")
+    assert line.startswith("error: catalogue/cat.yaml:1: ") and "nest" in line
+
+
+def test_a_catalogue_that_is_not_utf8_is_a_located_error(project, cli):
+    project.write("dashboards/simple.py", SIMPLE)
+    (project.root / "catalogue").mkdir()
+    (project.root / "catalogue" / "cat.yaml").write_bytes(GOOD.encode() + b"# caf\xe9\n")
+    code, out, err = cli("-C", str(project.root), "lint")
+    assert (code, out, err) == (2, "", f"error: catalogue/cat.yaml: is not UTF-8 text (byte 0xe9 at offset"
+                                       f" {len(GOOD) + 5})\n1 error\n")
+
+
+def test_a_catalogue_of_aliases_is_shown_short(project, cli):
+    """YAML aliases make a value of billions of items out of a few lines: a message shows its start."""
+    lines = ["l0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    project.write("dashboards/simple.py", SIMPLE)
+    (project.root / "catalogue").mkdir()
+    (project.root / "catalogue" / "cat.yaml").write_text("labels:\n" + "".join(f"  {line}\n" for line in lines))
+    code, out, err = cli("-C", str(project.root), "lint")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "error: catalogue/cat.yaml: label l0: expected a positive count, not a list ['x', 'x', 'x', 'x', ...]",
+        *(f"error: catalogue/cat.yaml: label l{i}: expected a positive count, not a list [[...], [...], [...], [...],"
+          " ...]" for i in range(1, 12)),
+        "12 errors",
+    ]

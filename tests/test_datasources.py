@@ -350,6 +350,53 @@ BREAKS = {
         "datasources/stack.py:17: 'datasources' holds a Mine (item 4); it must be a list of Prometheus, Loki and"
         " Tempo objects from dashgen.datasources",
     ),
+    "credentials in the url": (
+        'url="http://prometheus:9090"', 'url="http://admin:pw@prometheus:9090"',
+        "datasources/stack.py: datasource 'prometheus': url has user:password in the URL, which would be written into"
+        " the provisioning file; give the user as basic_auth_user and the password as"
+        " secrets={'basicAuthPassword': '$VAR'}",
+    ),
+    "credentials in a url with a variable": (
+        'url="http://prometheus:9090"', 'url="http://admin:pa$$w0rd@prometheus:9090"',
+        "datasources/stack.py: datasource 'prometheus': url has user:password in the URL, which would be written into"
+        " the provisioning file; give the user as basic_auth_user and the password as"
+        " secrets={'basicAuthPassword': '$VAR'}",
+    ),
+    "url ending in a newline": (
+        'url="http://loki:3100"', 'url="http://loki:3100\\n"',
+        "datasources/stack.py: datasource 'loki': url 'http://loki:3100\\n' holds whitespace or a control character",
+    ),
+    "url with a port out of range": (
+        'url="http://loki:3100"', 'url="http://loki:310000"',
+        "datasources/stack.py: datasource 'loki': url 'http://loki:310000' has port 310000; a port is a number from 1"
+        " to 65535",
+    ),
+    "url with an unclosed IPv6 address": (
+        'url="http://loki:3100"', 'url="http://[::1:3100"',
+        "datasources/stack.py: datasource 'loki': url 'http://[::1:3100' is not a valid URL: an IPv6 address is"
+        " written in [], as in http://[::1]:3000",
+    ),
+    "name with a newline": (
+        'name="Loki"', 'name="Loki\\n"',
+        "datasources/stack.py: datasource 'loki': name 'Loki\\n' holds a control character (a newline?)",
+    ),
+    "secret with a final newline": (
+        "secrets={}", 'basic_auth_user="grafana", secrets={"basicAuthPassword": "$LOKI_PASSWORD\\n"}',
+        "datasources/stack.py: datasource 'loki': secret 'basicAuthPassword' must be a reference such as"
+        " $LOKI_PASSWORD, $__env{LOKI_PASSWORD} or $__file{/run/secrets/loki}, never a value",
+    ),
+    "user with a final newline": (
+        "secrets={}", 'basic_auth_user="$LOKI_USER\\n", secrets={"basicAuthPassword": "$LOKI_PASSWORD"}',
+        "datasources/stack.py: datasource 'loki': basic_auth_user '$LOKI_USER\\n' holds a control character or"
+        " surrounding whitespace",
+    ),
+    "nested quantifiers": (
+        r'"trace_id":"(\w+)"', r'"trace_id":"((?:\w+-?)+)"',
+        """datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '"trace_id":"((?:\\\\w+-?)+)"'"""
+        """ repeats '(?:\\\\w+-?)+', a group that holds a repeat itself: nested quantifiers backtrack"""
+        " exponentially in the browser's JavaScript regex engine (a line that almost matches freezes the tab);"
+        " repeat once, e.g. [\\w-]+ rather than (\\w+-?)+",
+    ),
     "two defaults": (
         'url="http://loki:3100",', 'url="http://loki:3100", is_default=True,',
         "datasources/stack.py: datasource 'loki': only one datasource can be the default ('prometheus' already is)",
@@ -433,7 +480,8 @@ def test_dashboards_may_only_reference_defined_datasources(project, cli):
      "pyproject.toml [tool.dashgen.environments.dev.datasources]: 'lokii' is not a datasource (known: loki,"
      " prometheus, tempo)"),
     ('[tool.dashgen.environments.dev]\nurl = "grafana.local"\n',
-     "pyproject.toml [tool.dashgen.environments.dev]: url must be an http(s) URL of the Grafana, not 'grafana.local'"),
+     "pyproject.toml [tool.dashgen.environments.dev]: url 'grafana.local' is not an http(s) URL such as"
+     " https://grafana.example.com"),
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\ntoken = "glsa_abc"\n',
      "pyproject.toml [tool.dashgen.environments.dev]: unknown key 'token'; known: allow_http, basic_auth_env,"
      " datasources, folder, timeout_s, token_env, url"),
@@ -496,5 +544,136 @@ def test_an_environment_url_with_a_variable_is_an_error(project, cli):
         "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'tempo',"
         " 'http://tempo:$TEMPO_PORT', contains '$', which dashgen would write as a literal '$' (Grafana expands"
         " $NAME in provisioning files); write the URL itself",
-        "1 error",
     ]
+
+
+def test_a_datasource_uid_with_a_final_newline_is_refused_and_shown_on_one_line(project, cli):
+    source = DATASOURCES.replace('Prometheus(uid="prometheus"', 'Prometheus(uid="prometheus\\n"')
+    _project_with_datasources(project, source)
+    code, _, err = cli("-C", str(project.root), "build")
+    assert code == 2
+    assert err.splitlines() == [
+        "error: datasources/stack.py: datasource 'prometheus\\n': uid must be 1 to 40 characters of letters, digits,"
+        " '-' and '_'",
+        "error: datasources/stack.py: datasource 'tempo': tracesToMetrics links to 'prometheus', which is not defined"
+        " (known: loki, 'prometheus\\n', tempo)",
+        "2 errors",
+    ]
+
+
+def test_credentials_in_an_environment_datasource_url_never_reach_a_file(project, cli):
+    _project_with_datasources(project, DATASOURCES)
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\n'
+                         '[tool.dashgen.environments.dev.datasources]\nloki = { url = "http://loki:3100" }\n')
+    assert cli("-C", str(project.root), "build")[0] == 0
+    built = project.tree()
+    pyproject.write_text(pyproject.read_text().replace("http://loki:3100", "http://admin:hunter2@loki:3100"))
+    code, _, err = cli("-C", str(project.root), "build")
+    assert (code, err) == (2, (
+        "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'loki' has user:password in"
+        " the URL, which would be written into the provisioning file; give the user as basic_auth_user and the"
+        " password as secrets={'basicAuthPassword': '$VAR'} in the datasource's definition, with VAR set where"
+        " Grafana runs\n"
+    ))
+    assert project.tree() == built and not any(b"hunter2" in content for content in built.values())
+
+
+LONG_LINE = "SampleLine('\"trace_id\":\"' + 'a' * 40 + '!', trace_id='a' * 40)"
+
+
+def test_a_regex_that_backtracks_on_its_samples_is_cut_off_and_named(project, cli):
+    import time
+
+    ambiguous = r'"trace_id":"((?:a|a)*)"'  # no nested repeat, but two ways to match each "a"
+    source = DATASOURCES.replace(r'"trace_id":"(\w+)"', ambiguous)
+    source = source.replace("samples=(LINE,)", f"samples=(LINE, {LONG_LINE})")
+    _project_with_datasources(project, source)
+    started = time.monotonic()
+    code, _, err = cli("-C", str(project.root), "build")
+    assert time.monotonic() - started < 5
+    assert (code, err.splitlines()) == (2, [
+        "error: datasources/stack.py: datasource 'loki': derived field 'TraceID': regex"
+        """ '"trace_id":"((?:a|a)*)"' takes more than 1 s on its sample lines in Python's re, a backtracking engine"""
+        " like the browser's JavaScript: make its alternatives and repeats unambiguous (no two ways to match the"
+        " same text)",
+        "1 error",
+    ])
+
+
+def test_the_issues_backtracking_regex_is_refused_before_it_runs(project, cli):
+    import time
+
+    source = DATASOURCES.replace(r'"trace_id":"(\w+)"', "(a+)+$").replace("samples=(LINE,)", f"samples=({LONG_LINE},)")
+    _project_with_datasources(project, source)
+    started = time.monotonic()
+    code, _, err = cli("-C", str(project.root), "build")
+    assert time.monotonic() - started < 5
+    assert (code, err.splitlines()) == (2, [
+        "error: datasources/stack.py: datasource 'loki': derived field 'TraceID': regex '(a+)+$' repeats '(a+)+', a"
+        " group that holds a repeat itself: nested quantifiers backtrack exponentially in the browser's JavaScript"
+        " regex engine (a line that almost matches freezes the tab); repeat once, e.g. [\\w-]+ rather than (\\w+-?)+",
+        "1 error",
+    ])
+
+
+@pytest.mark.parametrize("pattern, nested", [
+    (r"(a+)+$", "(a+)+"),
+    (r"(a*)*", "(a*)*"),
+    (r"x=((?:\w+\s?)+)", r"(?:\w+\s?)+"),
+    (r"((?:[\]a]+)*)", r"(?:[\]a]+)*"),
+    (r"(x(?:a(b+)c)*)", "(?:a(b+)c)*"),
+    (r"((?:a{2,3})+)", "(?:a{2,3})+"),
+    (r"((?:a+){1,3})", "(?:a+){1,3}"),
+    (r"((?:a+?)+?)", "(?:a+?)+?"),
+    (r'"trace_id":"(\w+)"', ""),
+    (r"((?:\d+\.){3}\d+)", ""),  # a fixed count
+    (r"((?:-?\w)+)", ""),  # ? repeats nothing
+    (r"((?:a{2})+)", ""),
+    (r"((?:a|b)+)", ""),
+    (r"[(]+(a+)", ""),  # a parenthesis in a class opens no group
+    (r"\(+(a+)", ""),
+])
+def test_nested_repeats_are_found(pattern, nested):
+    from dashgen.datasources.regexes import nested_repeat
+
+    assert nested_repeat(pattern) == nested
+
+
+def test_the_sample_check_is_bounded_in_a_thread_too():
+    """Off the main thread no timer can interrupt re: the search runs in a child Python instead."""
+    import threading
+    import time
+
+    from dashgen.datasources.deadline import first_groups
+
+    found = {}
+
+    def check():
+        slow, fast = re.compile(r"((?:a|a)*)$", re.ASCII), re.compile(r"id=(\w+)", re.ASCII)
+        started = time.monotonic()
+        found["slow"], found["fast"] = first_groups(slow, ["a" * 40 + "!"]), first_groups(fast, ["id=abc", "none"])
+        found["took"] = time.monotonic() - started
+
+    worker = threading.Thread(target=check)
+    worker.start()
+    worker.join(timeout=10)
+    assert (found["slow"], found["fast"]) == (None, ["abc", None]) and found["took"] < 5
+
+
+def test_the_sample_check_gives_back_a_timer_it_found_running():
+    import signal
+
+    from dashgen.datasources.deadline import first_groups
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        assert first_groups(re.compile(r"id=(\w+)"), ["id=abc"]) == ["abc"]
+        remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        assert 25 < remaining <= 30 and fired == []
+        assert signal.getsignal(signal.SIGALRM) is not previous
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 
 from dashgen.compile import legacy
 from dashgen.compile.clean import clean_dashboard, clean_panel, drop_nulls
@@ -11,12 +13,18 @@ from dashgen.compile.layout import LayoutError, all_panels, assign_ids, lay_out
 from dashgen.compile.plain import to_plain
 from dashgen.compile.shape import shape_problems
 from dashgen.errors import InputError, InputErrors, Location
-from dashgen.loader import DashboardSource
+from dashgen.loader import DashboardSource, interrupted, safe_str
 
 SCHEMA_VERSION = 42  # what Grafana 12.3 writes (migration 42 is its newest)
-UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+UID = re.compile(r"^[A-Za-z0-9_-]{1,40}\Z")  # \Z: "$" would also take a final newline
 _LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
-REF_IDS = _LETTERS + [a + b for a in _LETTERS for b in _LETTERS]  # A..Z, then AA..ZZ, as Grafana names them
+
+
+def ref_ids() -> Iterator[str]:
+    """A..Z, AA..ZZ, AAA...: the names Grafana's UI gives new queries (getNextRefId), without end."""
+    for length in itertools.count(1):
+        for letters in itertools.product(_LETTERS, repeat=length):
+            yield "".join(letters)
 
 
 def compile_dashboard(source: DashboardSource) -> dict:
@@ -26,7 +34,7 @@ def compile_dashboard(source: DashboardSource) -> dict:
     try:
         raw = to_plain(source.dashboard)
     except (TypeError, ValueError) as exc:
-        raise InputErrors([InputError(where, f"cannot turn the definition into JSON: {exc}")]) from None
+        raise InputErrors([InputError(where, f"cannot turn the definition into JSON: {_why(exc)}")]) from None
     raw = drop_nulls(raw)
     problems = shape_problems(raw)
     if problems:
@@ -101,15 +109,27 @@ def _panel(panel: dict, refs: DatasourceRefs, where: Location, errors: list[Inpu
 
 def _assign_ref_ids(panel: dict, here: Location, errors: list[InputError]) -> None:
     targets = panel.get("targets", [])
-    used = [t.get("refId") for t in targets if t.get("refId")]
-    duplicates = sorted({r for r in used if used.count(r) > 1})
-    if duplicates:
-        errors.append(InputError(here, f"refId {duplicates[0]!r} is used by more than one query"))
-    free = (r for r in REF_IDS if r not in used)
+    given = [t["refId"] for t in targets if t.get("refId")]
+    used = set(given)
+    if len(used) < len(given):
+        first = next(r for i, r in enumerate(given) if r in given[:i])
+        errors.append(InputError(here, f"refId {first!r} is used by more than one query"))
+    free = (r for r in ref_ids() if r not in used)
     for target in targets:
         if not target.get("refId"):
             target["refId"] = next(free)
-            used.append(target["refId"])
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong turning a definition into JSON: orjson reports an exception raised by a
+    to_json_data() as "Type is not JSON serializable: X", with the real one as its cause."""
+    cause = exc.__cause__
+    if cause is None:
+        return safe_str(exc)
+    if isinstance(cause, KeyboardInterrupt) and interrupted():
+        raise KeyboardInterrupt  # Ctrl-C while a to_json_data() ran
+    owner = str(exc).rsplit(": ", 1)[-1]
+    return f"{owner}.to_json_data() raised {type(cause).__name__}: {safe_str(cause)}"
 
 
 __all__ = ["SCHEMA_VERSION", "all_panels", "compile_dashboard"]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 MIXED = "-- Mixed --"
-_VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))\Z")
 
 
 class DatasourceRefError(ValueError):

@@ -33,7 +33,8 @@ def clean_field_defaults(panel_type: str, defaults: dict) -> None:
     scale = custom.get("scaleDistribution")
     if isinstance(scale, dict) and scale.get("type") == "linear":
         scale.pop("log", None)  # the log base means nothing on a linear axis; Grafana does not store it
-    if panel_type == "table" and custom.get("displayMode") in TABLE_CELL_OPTIONS:
+    mode = custom.get("displayMode")
+    if panel_type == "table" and isinstance(mode, str) and mode in TABLE_CELL_OPTIONS:
         custom["cellOptions"] = dict(TABLE_CELL_OPTIONS[custom.pop("displayMode")])
 
 

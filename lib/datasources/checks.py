@@ -10,6 +10,7 @@ settings_checks.py checks each datasource's own settings, regexes.py its derived
 from __future__ import annotations
 
 from dashgen.datasources.settings_checks import own_problems
+from dashgen.environments import DATASOURCE_UID
 from dashgen.errors import InputError, Location
 from dashgen.loader import DatasourceSource
 
@@ -49,10 +50,15 @@ def datasource_problems(sources: list[DatasourceSource]) -> list[InputError]:
 
 def _link_problem(uid: str, kind: str, known: dict[str, str]) -> str:
     if uid not in known:
-        return f"links to {uid!r}, which is not defined (known: {', '.join(sorted(known))})"
+        return f"links to {uid!r}, which is not defined (known: {listed(known)})"
     if known[uid] != kind:
         return f"links to {uid!r}, a {known[uid]} datasource, where a {kind} one is needed"
     return ""
+
+
+def listed(uids) -> str:
+    """The uids for a message, in order, each as written unless it is not a valid uid (on one line)."""
+    return ", ".join(u if DATASOURCE_UID.match(u) else repr(u) for u in sorted(uids)) or "none"
 
 
 BUILTIN_UIDS = {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"}
@@ -67,7 +73,7 @@ def dashboard_reference_problems(dashboards, known: dict[str, str]) -> list[Inpu
                 continue
             where = Location(file=dash.file, dashboard=dash.uid, panel=panel)
             if uid not in known:
-                message = f"datasource {uid!r} is not defined under datasources/ (known: {', '.join(sorted(known))})"
+                message = f"datasource {uid!r} is not defined under datasources/ (known: {listed(known)})"
             else:
                 message = f"datasource {uid!r} is a {known[uid]} datasource, but the reference says {kind!r}"
             errors.append(InputError(where, message))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_PATH = r"[^}$\x00-\x1f\x7f]+"  # what $__file{...} and $__vault{...} hold: no "}", "$" or control character
 _VARIABLE = re.compile(rf"\$__env\{{({_NAME})\}}|\$__(?:file|vault)\{{[^}}]*\}}|\$\{{([^}}]*)\}}|\$({_NAME})")
 # One whole reference: what a secret (or a basic-auth user given by reference) may be.
-REFERENCE = re.compile(rf"^\$(?:\{{{_NAME}\}}|{_NAME}|__env\{{{_NAME}\}}|__file\{{[^}}$]+\}}|__vault\{{[^}}$]+\}})$")
+REFERENCE = re.compile(rf"^\$(?:\{{{_NAME}\}}|{_NAME}|__env\{{{_NAME}\}}|__file\{{{_PATH}\}}|__vault\{{{_PATH}\}})\Z")
 
 
 def escape(value):

@@ -8,6 +8,7 @@ user given as a reference) are written as the references Grafana is meant to exp
 from __future__ import annotations
 
 from dashgen.canonical import canonical_yaml
+from dashgen.datasources.checks import listed
 from dashgen.datasources.interpolation import REFERENCE, escape
 from dashgen.datasources.model import Datasource
 from dashgen.errors import InputError, Location
@@ -36,14 +37,9 @@ def _environment_problems(environment, sources, all_datasources: bool) -> list[I
     where = _table(environment)
     known = {s.datasource.uid for s in sources}
     urls = environment.datasource_urls
-    errors = [
-        InputError(where, f"{uid!r} is not a datasource (known: {', '.join(sorted(known)) or 'none'})")
+    return [  # the URLs themselves were checked when the environment was loaded
+        InputError(where, f"{uid!r} is not a datasource (known: {listed(known)})")
         for uid in sorted(set(urls) - known) if all_datasources
-    ]
-    return errors + [
-        InputError(where, f"the url of {uid!r}, {url!r}, contains '$', which dashgen would write as a literal '$'"
-                          " (Grafana expands $NAME in provisioning files); write the URL itself")
-        for uid, url in sorted(urls.items()) if "$" in url and uid in known
     ]
 
 

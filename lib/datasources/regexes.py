@@ -10,12 +10,19 @@ letter z, "[[:xdigit:]]" a class of "[:xdigt" followed by "]"); those are refuse
 lines then run through RE2 and through Python's re with re.ASCII, which for the remaining subset
 behaves nearly as JavaScript does (JavaScript's \\s also takes Unicode spaces; Python's $ also matches
 before a final newline); both must extract the expected id. No JavaScript engine is needed.
+
+RE2 runs in linear time, but JavaScript and Python's re backtrack: a group that repeats a repeat,
+(a+)+, takes time exponential in the length of a line that almost matches, in the browser as here.
+Such patterns are refused before any sample runs, and the Python check of the samples is cut off
+after a second (deadline.py), so that no pattern can hang a build, lint, diff or push.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+
+from dashgen.datasources.deadline import LIMIT_S, first_groups
 
 # Character classes JavaScript has no POSIX name for, and what to write instead.
 _POSIX = {
@@ -48,14 +55,24 @@ def regex_problems(pattern: str, samples) -> list[str]:
                 f" {problem}"]
     if re2_pattern.groups != 1:
         return [f"regex {pattern!r} has {re2_pattern.groups} capture groups; it needs exactly one, around the trace id"]
+    nested = nested_repeat(pattern)
+    if nested:
+        return [f"regex {pattern!r} repeats {nested!r}, a group that holds a repeat itself: nested quantifiers"
+                " backtrack exponentially in the browser's JavaScript regex engine (a line that almost matches"
+                " freezes the tab); repeat once, e.g. [\\w-]+ rather than (\\w+-?)+"]
     js_pattern = compile_javascript_like(pattern)
     if isinstance(js_pattern, str):
         return [f"regex {pattern!r} is refused by Python's re, which stands in for JavaScript: {js_pattern}"]
     if not samples:
         return ["declare sample log lines (samples=...) that the regex must find a trace id in"]
+    browser = first_groups(js_pattern, [sample.line for sample in samples])
+    if browser is None:
+        return [f"regex {pattern!r} takes more than {LIMIT_S:g} s on its sample lines in Python's re, a backtracking"
+                " engine like the browser's JavaScript: make its alternatives and repeats unambiguous (no two"
+                " ways to match the same text)"]
     problems = []
-    for sample in samples:
-        found, in_browser = _first_group(re2_pattern, sample.line), _first_group(js_pattern, sample.line)
+    for sample, in_browser in zip(samples, browser):
+        found = _first_group(re2_pattern, sample.line)
         if found != sample.trace_id:
             problems.append(f"regex finds {found!r} instead of {sample.trace_id!r} in sample line {sample.line[:80]!r}")
         elif in_browser != sample.trace_id:
@@ -133,6 +150,62 @@ def javascript_problem(pattern: str) -> str:
                     r" engines; write {0,n} for a repetition, \{ for a brace")
         i += 1
     return ""
+
+
+def nested_repeat(pattern: str) -> str:
+    """The first group of a JavaScript-compatible RE2 pattern that is repeated (*, +, {n,} or {n,m})
+    and holds a repeat itself, such as (a+)+ or (\\w+\\s?)*, or "". A fixed count ({3}) and ? do not
+    count: (\\d+\\.){3} and (-?\\w)+ backtrack little."""
+    opened: list[int] = []  # where each open group starts
+    holds = [False]  # whether the group being read (the whole pattern first) holds a repeat
+    group = None  # (start, holds a repeat) of a group that has just closed
+    i = 0
+    while i < len(pattern):
+        char, atom = pattern[i], None
+        if char == "\\":
+            i += 2
+        elif char == "[":
+            i = _class_end(pattern, i)
+        elif char == "(":
+            opened.append(i)
+            holds.append(False)
+            i += 1
+        elif char == ")" and opened:
+            atom, i = (opened.pop(), holds.pop()), i + 1
+            holds[-1] = holds[-1] or atom[1]
+        else:
+            end, repeats = _quantifier(pattern, i)
+            if end > i:
+                if repeats and group and group[1]:
+                    return pattern[group[0]:end]
+                holds[-1] = holds[-1] or repeats
+                i = end
+            else:
+                i += 1
+        group = atom
+    return ""
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Just past the "]" that closes the class opened at `start`."""
+    i = start + (2 if pattern.startswith("[^", start) else 1)  # a "]" first was refused (javascript_problem)
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def _quantifier(pattern: str, i: int) -> tuple[int, bool]:
+    """(just past the quantifier at `i` and its lazy "?", whether it repeats a variable number of times
+    more than once); (i, False) when there is none."""
+    counted = _COUNTED.match(pattern, i)
+    if pattern[i] in "*+?":
+        end, repeats = i + 1, pattern[i] != "?"
+    elif counted:
+        low, _, high = counted.group()[1:-1].partition(",")
+        end, repeats = counted.end(), "," in counted.group() and (not high or int(high) > max(int(low), 1))
+    else:
+        return i, False
+    return end + (pattern[end:end + 1] == "?"), repeats
 
 
 def _counted_before(pattern: str, end: int) -> bool:

@@ -11,29 +11,26 @@ import re
 from dashgen.datasources.interpolation import REFERENCE
 from dashgen.datasources.model import Datasource, Loki, Prometheus, Tempo
 from dashgen.datasources.regexes import regex_problems
-from dashgen.environments import URL
+from dashgen.environments import CREDENTIALS, DATASOURCE_UID, url_problem
 
-UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-DURATION = re.compile(r"^-?\d+(ms|s|m|h|d|w)$")
-SCRAPE_INTERVAL = re.compile(r"^[1-9]\d*(ms|[Mwdhmsy])$")  # as Grafana's Prometheus settings (PromSettings.tsx)
-SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
-LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+DURATION = re.compile(r"^-?\d+(ms|s|m|h|d|w)\Z")
+SCRAPE_INTERVAL = re.compile(r"^[1-9]\d*(ms|[Mwdhmsy])\Z")  # as Grafana's Prometheus settings (PromSettings.tsx)
+SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?\Z")
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 FLAVOURS = ("Prometheus", "Cortex", "Mimir", "Thanos")
 
 
 def own_problems(ds: Datasource):
-    if not UID.match(ds.uid):
+    if not DATASOURCE_UID.match(ds.uid):
         yield "uid must be 1 to 40 characters of letters, digits, '-' and '_'"
     if not ds.name.strip():
         yield "name is empty"
+    elif not ds.name.isprintable():
+        yield f"name {ds.name!r} holds a control character (a newline?)"
     if ds.access != "proxy":
         yield (f"access {ds.access!r} is not supported; use 'proxy' (browser access, 'direct', is deprecated in"
                " Grafana, and Loki and Tempo never supported it)")
-    if "$" in ds.url:
-        yield (f"url {ds.url!r} contains '$', which dashgen would write as a literal '$' (Grafana expands $NAME in"
-               " provisioning files); give each environment its URL in pyproject.toml")
-    elif ds.url and not URL.match(ds.url):
-        yield f"url {ds.url!r} is not an http(s) URL such as http://loki:3100"
+    yield from _url_problems(ds.url)
     yield from _basic_auth_problems(ds)
     for key, value in ds.secrets.items():
         if not REFERENCE.match(value):
@@ -51,13 +48,27 @@ def own_problems(ds: Datasource):
         yield from _tempo_problems(ds)
 
 
+def _url_problems(url: str):
+    problem = url_problem(url, "http://loki:3100") if url else ""
+    if problem == CREDENTIALS:  # first, and without the URL: a password must not reach the output either
+        yield (f"url {CREDENTIALS}, which would be written into the provisioning file; give the user as"
+               " basic_auth_user and the password as secrets={'basicAuthPassword': '$VAR'}")
+    elif "$" in url:
+        yield (f"url {url!r} contains '$', which dashgen would write as a literal '$' (Grafana expands $NAME in"
+               " provisioning files); give each environment its URL in pyproject.toml")
+    elif problem:
+        yield f"url {problem}"
+
+
 def _basic_auth_problems(ds: Datasource):
     user = ds.basic_auth_user
     if not user:
         return
-    if ":" in user:
+    if ":" in user:  # first, and without the value: it may be user:password
         yield ("basic_auth_user holds a ':'; give the user name only, its password as"
                " secrets={'basicAuthPassword': '$VAR'}")
+    elif not user.isprintable() or user != user.strip():
+        yield f"basic_auth_user {user!r} holds a control character or surrounding whitespace"
     elif "$" in user and not REFERENCE.match(user):
         yield (f"basic_auth_user {user!r} mixes text and '$'; give a user name, or one reference such as $LOKI_USER"
                " that Grafana expands")

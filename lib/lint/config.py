@@ -114,7 +114,7 @@ def load_config(table: dict, known_rules: set[str]) -> LintConfig:
 
 def _duration(text: str) -> timedelta | None:
     try:
-        value = pp.parse_duration(text.strip())
+        value = pp.parse_duration(text)  # as written: "1d\n" is not a duration
     except ValueError:
         return None
     return value if value > timedelta(0) else None

@@ -16,7 +16,7 @@ class Report:
     dashboards: list[Dashboard] = field(default_factory=list)
     queries: list[tuple[Query, int | None]] = field(default_factory=list)  # with estimated series
     problems: list[Problem] = field(default_factory=list)
-    bad_input: list[str] = field(default_factory=list)  # one line per unreadable file or failed rule
+    bad_input: list[str] = field(default_factory=list)  # one line per unreadable file, part or query
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity and not p.suppressed)
@@ -24,8 +24,14 @@ class Report:
 
 def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
          datasources: dict[str, str] | None = None, report: Report | None = None) -> Report:
-    """Every enabled rule on every query and panel. A rule that fails on one malformed query or panel
-    becomes one bad-input line naming where (exit 2); the other rules and dashboards still run."""
+    """Every enabled rule on every query and panel.
+
+    Rules never see malformed input: the input layer (extract.unread_parts) reports a panel, query
+    or variable of the wrong shape as bad input and leaves it out, and rules read a leaf value of an
+    unexpected type as absent. So an exception from a rule is a bug in dashgen: it propagates, with
+    a note naming the rule and what it was checking (exit 70 with the traceback). The one exception
+    is RecursionError on a query nested deeper than dashgen's recursive parsers and walks go: that
+    query is one bad-input line (exit 2), and the other queries and dashboards are still linted."""
     report = report or Report()
     rules = [rule for rule in RULES if config.enabled(rule.ID)]
     by_language = {lang: [r for r in rules if r.LANGUAGE in (lang, "query")] for lang in LANGUAGES}
@@ -34,15 +40,20 @@ def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
         report.dashboards.append(dashboard)
         for query in dashboard.queries:
             ctx = QueryContext(query, dashboard, config, catalogue, datasources)
-            for rule in by_language[query.language]:
-                _run(report, rule, ctx, config, query=query)
-            series = None
-            if query.language == "promql":
-                try:
-                    series = ctx.estimate.returned if ctx.estimate else None
-                except Exception as exc:  # noqa: BLE001 - one query must not stop the run
-                    report.bad_input.append(f"{_located(query=query)}: the series estimate failed: "
-                                            f"{type(exc).__name__}: {exc}")
+            before, series = len(report.problems), None
+            try:
+                for rule in by_language[query.language]:
+                    _run(report, rule, ctx, config, query=query)
+                if query.language == "promql":
+                    try:
+                        series = ctx.estimate.returned if ctx.estimate else None
+                    except Exception as exc:
+                        _note(exc, f"the series estimate of {_located(query=query)}")
+                        raise
+            except RecursionError:
+                del report.problems[before:]  # what was found before is not the whole story
+                report.bad_input.append(f"{_located(query=query)}: query nested too deeply for dashgen to check"
+                                        " (not linted)")
             report.queries.append((query, series))
         for panel in dashboard.panels:
             ctx = PanelContext(panel, dashboard, config, datasources)
@@ -52,13 +63,17 @@ def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
 
 
 def _run(report: Report, rule, ctx, config: LintConfig, **about):
-    before = len(report.problems)
     try:
         report.problems.extend(_problems(rule, rule.check(ctx), config, **about))
-    except Exception as exc:  # noqa: BLE001 - a malformed query or panel must not stop the run
-        del report.problems[before:]  # what the rule found before it failed is not to be trusted
-        report.bad_input.append(
-            f"{_located(**about)}: rule {rule.ID} could not check this: {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        _note(exc, f"rule {rule.ID} on {_located(**about)}")
+        raise
+
+
+def _note(exc: Exception, what: str) -> None:
+    """Adds what raised a bug's exception to its traceback (a RecursionError is the query's depth)."""
+    if not isinstance(exc, RecursionError):
+        exc.add_note(f"(raised by {what})")
 
 
 def _located(query: Query | None = None, dashboard: Dashboard | None = None, panel: dict | None = None) -> str:

@@ -8,10 +8,11 @@ the panel's, through variables and inputs); only when none says anything do heur
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
-from dashgen.lint.model import Dashboard, Query, panel_title
+from dashgen.lint.model import Dashboard, Problem, Query, panel_title
 from dashgen.lint.variables import only_reference
 
 PLUGIN_LANGUAGES = {"prometheus": "promql", "loki": "logql", "tempo": "traceql"}
@@ -23,8 +24,7 @@ def dashboard_of(data: dict, file: str) -> Dashboard:
     """The linter's view of one dashboard JSON (an export, an API response or a provisioned file)."""
     if isinstance(data.get("dashboard"), dict) and "meta" in data:
         data = data["dashboard"]  # GET /api/dashboards/uid/... wraps the model
-    variables = {v["name"]: v for v in _list(_dict(data.get("templating")).get("list"))
-                 if isinstance(v, dict) and isinstance(v.get("name"), str)}
+    variables = {v["name"]: v for v in _list(_dict(data.get("templating")).get("list")) if _readable_variable(v)}
     inputs = {
         i["name"]: _str(i.get("pluginId")) or "" for i in _list(data.get("__inputs"))
         if isinstance(i, dict) and i.get("type") == "datasource" and isinstance(i.get("name"), str)
@@ -47,6 +47,86 @@ def dashboard_of(data: dict, file: str) -> Dashboard:
         if query:
             dashboard.queries.append(query)
     return dashboard
+
+
+def unread_parts(dashboard: Dashboard) -> list[str]:
+    """One line (location: message) per part of the dashboard that is not of the JSON type Grafana
+    gives it and so was not linted: a list that holds panels, queries, variables or annotations, an
+    item of one that is not an object, a variable name or a query's `expr` that is not a string.
+    Null is read as absent. Other values of an unexpected type are read as absent (a `fieldConfig`
+    that is not an object has no unit): the rules treat them so, and still check the rest."""
+    from dashgen.lint.engine import where
+
+    data, lines = dashboard.json, []
+
+    def bad(message: str, panel: dict | None = None, ref: str | None = None) -> None:
+        at = Problem(rule="", severity="", message="", file=dashboard.file, dashboard=dashboard.uid, ref=ref,
+                     panel=None if panel is None else panel_title(panel),
+                     panel_id=None if panel is None else dashboard.panel_id(panel))
+        lines.append(f"{where(at)}: {message} (not linted)")
+
+    for key in ("templating", "annotations"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            bad(f"{key} is {_kind(data[key])}, not an object")
+    for path, what in (("panels", "a panel"), ("rows", "a row"), ("templating.list", "a variable"),
+                       ("annotations.list", "an annotation")):
+        items = _at(data, path)
+        for message in _not_objects(items, path, what):
+            bad(message)
+        if path == "templating.list":
+            for index, var in _objects(items):
+                for key in ("name", "type"):
+                    if var.get(key) is not None and not isinstance(var[key], str):
+                        bad(f"templating.list[{index}].{key} is {_kind(var[key])}, not a string")
+    for _, row in _objects(data.get("rows")):
+        for message in _not_objects(row.get("panels"), "panels", "a panel"):
+            bad(message, row)
+    for panel in dashboard.panels:
+        for key, what in (("panels", "a panel"), ("targets", "a query")):
+            for message in _not_objects(panel.get(key), key, what):
+                bad(message, panel)
+        for index, target in _objects(panel.get("targets")):
+            expr = target.get("expr")
+            if expr is not None and not isinstance(expr, str):
+                ref = target.get("refId")
+                bad(f"expr is {_kind(expr)}, not a query", panel, ref if isinstance(ref, str) and ref else f"#{index}")
+    return lines
+
+
+def _readable_variable(var) -> bool:
+    """A variable the rules may see: named, and of a type that is a string or none (unread_parts
+    reports the others)."""
+    return isinstance(var, dict) and isinstance(var.get("name"), str) and isinstance(var.get("type", ""), (str, type(None)))
+
+
+def _at(data: dict, path: str):
+    for key in path.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _not_objects(items, path: str, what: str) -> list[str]:
+    """What is wrong with a list that should hold objects: nothing when it is absent (or null)."""
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        return [f"{path} is {_kind(items)}, not a list"]
+    return [f"{path}[{i}] is {_kind(item)}, not {what}" for i, item in enumerate(items) if not isinstance(item, dict)]
+
+
+def _objects(items) -> list[tuple[int, dict]]:
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _kind(value) -> str:
+    """A JSON value as the message names it: `a string ("x")`, `a number (5)`, `null`, `a list`."""
+    if value is None:
+        return "null"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    if isinstance(value, str):
+        return f"a string ({json.dumps(value if len(value) <= 40 else value[:37] + '...')})"
+    return f"a {'boolean' if isinstance(value, bool) else 'number'} ({json.dumps(value)})"
 
 
 def _list(value) -> list:
@@ -120,6 +200,8 @@ def _panel_queries(dashboard: Dashboard, panel: dict, resolve: _Resolver, panel_
     for index, target in enumerate(_list(panel.get("targets"))):
         if not isinstance(target, dict):
             continue
+        if target.get("expr") is not None and not isinstance(target["expr"], str):
+            continue  # not a query: unread_parts reports it
         plugin = resolve.plugin(target.get("datasource")) or panel_plugin
         text = _str(target.get("expr")) or _str(target.get("query"))
         if not text or not text.strip():

@@ -7,13 +7,16 @@ import ipaddress
 import os
 from urllib.parse import urlparse
 
-from dashgen.environments import Environment
+from dashgen.environments import Environment, grafana_url_problem
 from dashgen.errors import InputError, Location
 from dashgen.grafana import Credential, Grafana
 
 
 def connect(env: Environment, environ=os.environ) -> Grafana:
     where = Location(file=f"pyproject.toml [tool.dashgen.environments.{env.name}]")
+    problem = grafana_url_problem(env.url)  # checked at load; again for an Environment made in code
+    if problem:
+        raise InputError(where, problem)
     url = urlparse(env.url)
     if url.scheme == "http" and not _loopback(url.hostname or "") and not env.allow_http:
         raise InputError(where, f"{env.url} is plain http to another host: credentials would cross the network "
