@@ -408,3 +408,21 @@ def test_grafanalib_thresholds_and_tables_are_stored_in_grafanas_current_shape(p
     assert stat["fieldConfig"]["defaults"]["thresholds"]["steps"] == steps and stat["pluginVersion"] == "12.3.0"
     custom = table["fieldConfig"]["defaults"]["custom"]
     assert "displayMode" not in custom and custom["cellOptions"] == {"type": "color-background", "mode": "gradient"}
+
+
+def test_only_core_panels_get_grafanas_plugin_version(project):
+    project.write("dashboards/plugins.py", """
+        from grafanalib.core import Dashboard, Panel, TimeSeries, Target
+        DS = {"type": "prometheus", "uid": "p"}
+
+        class Treemap(Panel):
+            def to_json_data(self):
+                return self.panel_json({"type": "marcusolsson-treemap-panel"})
+
+        dashboard = Dashboard(title="Plugins", uid="plugins", panels=[
+            TimeSeries(title="Core", dataSource=DS, targets=[Target(expr="up")]),
+            Treemap(title="External", dataSource=DS, targets=[Target(expr="up")]),
+        ])
+    """)
+    core, external = build(find_project(project.root)).dashboards[0].model["panels"]
+    assert (core["pluginVersion"], "pluginVersion" in external) == ("12.3.0", False)

@@ -80,9 +80,16 @@ def clean_variable(var: dict) -> dict:
     return var
 
 
-# What Grafana 12.3's UI writes on every panel it saves (grafana-contract.md §3.6): the options are
-# in 12.3's form, so no plugin migration runs on them when the dashboard loads.
+# What Grafana 12.3's UI writes on every panel of a core plugin it saves (grafana-contract.md §3.6):
+# the options are in 12.3's form, so no plugin migration runs on them when the dashboard loads.
+# Another plugin's panel carries that plugin's own version, which only the plugin knows.
 PLUGIN_VERSION = "12.3.0"
+CORE_PANEL_TYPES = frozenset({  # grafana-contract.md §9.3 (public/app/features/plugins/built_in_plugins.ts)
+    "timeseries", "stat", "gauge", "bargauge", "barchart", "table", "logs", "traces", "nodeGraph", "piechart",
+    "text", "heatmap", "histogram", "state-timeline", "status-history", "trend", "xychart", "candlestick",
+    "geomap", "canvas", "flamegraph", "dashlist", "alertlist", "annolist", "news", "live", "debug",
+    "gettingstarted", "welcome",
+})
 
 
 def clean_panel(panel: dict) -> dict:
@@ -90,7 +97,8 @@ def clean_panel(panel: dict) -> dict:
     if panel.get("type") == "row":
         return {"collapsed": False, "panels": [], **{k: panel[k] for k in ROW_KEYS if k in panel}}
     panel = _without(panel, legacy.PANEL)
-    panel.setdefault("pluginVersion", PLUGIN_VERSION)
+    if panel.get("type") in CORE_PANEL_TYPES:
+        panel.setdefault("pluginVersion", PLUGIN_VERSION)
     field_config = panel.setdefault("fieldConfig", {})
     clean_field_defaults(panel.get("type", ""), field_config.setdefault("defaults", {}))
     field_config.setdefault("overrides", [])
