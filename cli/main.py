@@ -44,14 +44,13 @@ class LazyGroup(click.Group):
     help="Project folder (default: the nearest parent with a [tool.dashgen] pyproject.toml).",
 )
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors in definitions.")
-@click.option("--no-cache", is_flag=True, help="Compile every definition, even where nothing it read has changed.")
 @click.pass_context
-def cli(ctx, project_dir, debug, no_cache):
+def cli(ctx, project_dir, debug):
     """dashgen: Grafana dashboards and datasources as code.
 
     Define dashboards in Python (grafanalib) under dashboards/, then build, lint, diff and push them.
     """
-    ctx.obj = {"project_dir": project_dir, "debug": debug, "cache": not no_cache}
+    ctx.obj = {"project_dir": project_dir, "debug": debug}
 
 
 def main() -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,8 +14,6 @@ from dashgen.project import Project
 
 if TYPE_CHECKING:
     from dashgen.loader import DatasourceSource
-
-Alongside = Callable[[], None]  # work run in a thread while the project builds (see build)
 
 DASHBOARDS_DIR = "dashboards"
 
@@ -63,7 +59,7 @@ WORKER_DIED = ("a compile worker ended without answering: a definition ended its
 
 def compile_project(project: Project, debug: bool = False) -> list[CompiledDashboard]:
     """Every dashboard of the project, compiled and validated; InputErrors lists every problem."""
-    compiled, errors, _ = _compile_dashboards(project, debug)
+    compiled, errors = _compile_dashboards(project, debug)
     if errors:
         raise InputErrors(once(errors))
     return compiled
@@ -85,40 +81,17 @@ def once(errors: list[InputError]) -> list[InputError]:
     return result
 
 
-def _compile_dashboards(project: Project, debug: bool, alongside: Alongside | None = None,
-                        ) -> tuple[list[CompiledDashboard], list[InputError], threading.Thread | None]:
-    """The compiled dashboards and the errors, and the thread running `alongside` if it was started."""
-    from dashgen import build_cache
+def _compile_dashboards(project: Project, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
+    """The compiled dashboards and the errors; a large project compiles in forked workers."""
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
-    before = build_cache.snapshot(project, files) if project.cache else None
-    cached = build_cache.load(project, before) if before else None
-    if cached is not None:
-        return cached, [], _started(alongside)
     workers = min(usable_cores(), len(files) // (PARALLEL_FROM // 2))
-    parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    if parallel:
-        compiled, errors, read, background = _compile_in_workers(project, files, debug, workers, alongside)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        compiled, errors = _compile_in_workers(project, files, debug, workers)
     else:
-        compiled, errors, read = _compile_files(project, files, debug)
-    errors.extend(_clashes(compiled))
-    if not parallel:  # once the compile has recorded its reads: the thread's are not its
-        background = None if errors else _started(alongside)
-    if not errors and before:
-        build_cache.store(project, before, compiled, read)
-    return compiled, errors, background
-
-
-def _started(alongside: Alongside | None) -> threading.Thread | None:
-    """`alongside` running in a thread of its own. Only called once the workers are forked (a fork
-    must not copy a thread that may hold a lock; the pool forks none later) and once the datasources
-    are loaded (the loader puts the project on sys.path, which the thread's imports must not see)."""
-    if alongside is None:
-        return None
-    background = threading.Thread(target=alongside, name="dashgen-alongside", daemon=True)
-    background.start()
-    return background
+        compiled, errors = _compile_files(project, files, debug)
+    return compiled, errors + _clashes(compiled)
 
 
 def usable_cores() -> int:
@@ -126,16 +99,14 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError], set[str]]:
-    """The compiled dashboards, the errors, and the files the compile read (see build_cache)."""
-    from dashgen import build_cache
+def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
+    """The compiled dashboards and the errors, in file order."""
     from dashgen.compile import compile_dashboard
     from dashgen.datasources.checks import datasource_references
     from dashgen.loader import load_dashboards
     from dashgen.validate import schema_errors
 
     compiled, errors = [], []
-    build_cache.start_recording()
     for source in load_dashboards(project, files, debug=debug):
         if isinstance(source, InputError):
             errors.append(source)
@@ -151,13 +122,13 @@ def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[Com
         else:
             compiled.append(CompiledDashboard(source.file, source.folder, model["uid"], model["title"],
                                               canonical_json(model), datasource_references(model)))
-    return compiled, errors, build_cache.stop_recording()
+    return compiled, errors
 
 
-def _compile_in_workers(project: Project, files: list, debug: bool, workers: int, alongside: Alongside | None = None,
-                        ) -> tuple[list[CompiledDashboard], list[InputError], set[str], threading.Thread | None]:
+def _compile_in_workers(project: Project, files: list, debug: bool, workers: int,
+                        ) -> tuple[list[CompiledDashboard], list[InputError]]:
     """The same as _compile_files, on interleaved shards in forked processes, merged back into file
-    order; `alongside` is started once the workers are forked, and its thread returned."""
+    order."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -170,26 +141,23 @@ def _compile_in_workers(project: Project, files: list, debug: bool, workers: int
     shards = [files[i::workers] for i in range(workers)]
     # A pool that notices a worker dying (a multiprocessing.Pool would wait for its answer forever).
     # With fork it starts every worker at the first submit, before its own thread.
-    fork, others, background = multiprocessing.get_context("fork"), set(multiprocessing.active_children()), None
+    fork, others = multiprocessing.get_context("fork"), set(multiprocessing.active_children())
     with ProcessPoolExecutor(workers, mp_context=fork, initializer=_worker_started) as pool:
         try:
-            pending = [pool.submit(_compile_files, project, shard, debug) for shard in shards]
-            background = _started(alongside)
-            results = [p.result() for p in pending]
+            results = [p.result() for p in [pool.submit(_compile_files, project, shard, debug) for shard in shards]]
         except BrokenProcessPool as exc:
             if exc.__cause__ is not None:  # not a dead worker: an answer this process could not read
                 raise
-            return [], [InputError(None, WORKER_DIED)], set(), background
+            return [], [InputError(None, WORKER_DIED)]
         except BaseException:  # Ctrl-C (perhaps to this process alone): leaving the pool would wait for them
             _terminate(set(multiprocessing.active_children()) - others)
             raise
-        if any(isinstance(e, ThreadLeftRunning) for _, failed, _ in results for e in failed):
+        if any(isinstance(e, ThreadLeftRunning) for _, failed in results for e in failed):
             _terminate(set(multiprocessing.active_children()) - others)  # a worker would wait for it to end
     order = {project.relative(path): i for i, path in enumerate(files)}
-    compiled = sorted((d for done, _, _ in results for d in done), key=lambda d: order[d.file])
-    errors = sorted((e for _, failed, _ in results for e in failed), key=lambda e: order.get(e.location.file, -1))
-    read = set().union(*(r for _, _, r in results))
-    return compiled, errors, read, background
+    compiled = sorted((d for done, _ in results for d in done), key=lambda d: order[d.file])
+    errors = sorted((e for _, failed in results for e in failed), key=lambda e: order.get(e.location.file, -1))
+    return compiled, errors
 
 
 def _terminate(workers) -> None:
@@ -227,25 +195,14 @@ def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
     return errors
 
 
-def build(project: Project, debug: bool = False, alongside: Alongside | None = None) -> Build:
+def build(project: Project, debug: bool = False) -> Build:
     """The complete contents of generated/, as relative path -> bytes; InputErrors lists every
-    problem in the dashboards, the datasources and the environments together.
-
-    `alongside` is work that waits on something else (push reads Grafana meanwhile). It runs once, in
-    a thread, while the workers compile or once the dashboards are compiled, and has finished when
-    build returns; it is not started when the datasources fail to load or a compile in this process
-    fails. A failed build raises at once, leaving it to run out unwaited for (its outcome is moot
-    then), so a broken definition is never held up by a slow Grafana. It must not raise: its
-    outcome is the caller's to keep.
-    """
+    problem in the dashboards, the datasources and the environments together."""
     from dashgen.loader import load_datasources
 
-    sources, load_errors = load_datasources(project, debug=debug)  # first: see _started
-    dashboards, errors, background = _compile_dashboards(project, debug, None if load_errors else alongside)
-    built = _assembled(project, dashboards, errors, sources, load_errors)
-    if background is not None:
-        background.join()
-    return built
+    sources, load_errors = load_datasources(project, debug=debug)
+    dashboards, errors = _compile_dashboards(project, debug)
+    return _assembled(project, dashboards, errors, sources, load_errors)
 
 
 def _assembled(project: Project, dashboards: list[CompiledDashboard], errors: list[InputError],

@@ -30,7 +30,6 @@ class Project:
 
     root: Path
     settings: dict[str, Any] = field(default_factory=dict)
-    cache: bool = True  # reuse the last compile while nothing it read changed (dashgen --no-cache: False)
 
     @property
     def dashboards_dir(self) -> Path:

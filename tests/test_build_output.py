@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import multiprocessing
 import os
@@ -16,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import GOLDEN, IN_WORKERS, REPO, SIMPLE, check_golden, in_two_workers, served_from_cache
+from conftest import GOLDEN, IN_WORKERS, REPO, SIMPLE, check_golden, in_two_workers
 from dashgen.build import WORKER_DIED, build
 from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
@@ -32,7 +31,7 @@ PROJECTS = {"repo": REPO, "fixture": FIXTURE}
 
 def built(name: str) -> dict[str, bytes]:
     """A fresh compile: a golden test must not be served by the cache it would vouch for."""
-    return build(dataclasses.replace(find_project(PROJECTS[name]), cache=False)).files
+    return build(find_project(PROJECTS[name])).files
 
 
 def test_fixture_output_matches_golden_files(update_golden):
@@ -179,7 +178,7 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
 
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    uncached = dataclasses.replace(find_project(project.root), cache=False)
+    uncached = find_project(project.root)
     sequential = build(uncached).files
     in_two_workers(monkeypatch)
     spawned = []
@@ -237,133 +236,10 @@ def test_an_interrupt_during_a_parallel_compile_stops_every_process_quietly(proj
             os.killpg(build_process.pid, signal.SIGKILL)
 
 
-def test_alongside_runs_while_the_workers_compile(project, monkeypatch):
-    """Push reads Grafana while a large project compiles: the work runs in this process, after the
-    workers are forked (so its threads cannot be copied into them), before their results are in."""
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    in_two_workers(monkeypatch)
-    seen = []
-
-    def alongside():
-        seen.append((os.getpid(), len(multiprocessing.active_children())))
-
-    build(find_project(project.root), alongside=alongside)
-    assert seen == [(os.getpid(), 2)]
-
-
-def test_alongside_runs_after_a_small_build_and_not_after_a_failed_one(project):
-    project.write("dashboards/simple.py", SIMPLE)
-    calls = []
-    build(find_project(project.root), alongside=lambda: calls.append("ran"))
-    assert calls == ["ran"]
-    project.write("dashboards/broken.py", "1 / 0\n")
-    with pytest.raises(InputErrors):
-        build(find_project(project.root), alongside=lambda: calls.append("ran again"))
-    project.write("dashboards/broken.py", SIMPLE)  # the same uid twice: found after the compile
-    with pytest.raises(InputErrors, match="is already used by"):
-        build(find_project(project.root), alongside=lambda: calls.append("ran again"))
-    assert calls == ["ran"]  # a broken definition is reported without waiting for Grafana
-    assert "dashgen-alongside" not in [t.name for t in threading.enumerate()]
-
-
-def test_alongside_runs_in_a_thread_on_a_cached_build_and_has_ended_with_it(project, monkeypatch):
-    """Served from the cache, no worker will be forked, so the work runs in a thread; build returns
-    once it has ended."""
-    from dashgen import build_cache
-
-    monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
-    project.write("dashboards/simple.py", SIMPLE)
-    build(find_project(project.root))  # fills the cache
-    served_from_cache(monkeypatch)
-    seen = []
-
-    def alongside():
-        time.sleep(0.2)
-        seen.append(threading.current_thread() is threading.main_thread())
-
-    build(find_project(project.root), alongside=alongside)
-    assert seen == [False]
-
-
-@pytest.mark.parametrize("cached", [True, False], ids=["cached", "compiled"])
-def test_a_failed_build_does_not_wait_for_alongside(project, monkeypatch, cached):
-    """A broken definition is reported at once, however long Grafana takes to answer push's reads."""
-    two_builds_apart(project, monkeypatch, cached)
-    monkeypatch.setenv("BREAK_STACK", "1")  # read by the datasources only
-    began, release, started = threading.Event(), threading.Event(), []
-
-    def alongside():
-        started.append(threading.current_thread())
-        began.set()
-        release.wait(30)
-
-    try:
-        with pytest.raises(InputErrors) as failed:
-            build(find_project(project.root), alongside=alongside)
-        assert [str(e) for e in failed.value.errors] == ["datasources/stack.py: datasource 'b': name 'A' is used twice"]
-        assert began.wait(10) and started[0].is_alive()  # still waiting, unwaited for
-    finally:
-        release.set()
-        for thread in started:
-            thread.join()
-
-
-@pytest.mark.parametrize("cached", [True, False], ids=["cached", "compiled"])
-def test_alongside_never_runs_while_a_loader_has_the_project_on_sys_path(project, monkeypatch, cached):
-    """Its imports must not find the project's modules, nor race the loader's clean-up of sys.modules."""
-    import dashgen.build as build_module
-    from dashgen import loader
-
-    two_builds_apart(project, monkeypatch, cached)
-    started, loads = [], []
-    real_started, real_enter = build_module._started, loader._project_importable.__enter__
-    monkeypatch.setattr(build_module, "_started", lambda alongside: started.extend([alongside] if alongside else [])
-                        or real_started(alongside))
-    monkeypatch.setattr(loader._project_importable, "__enter__", lambda self: loads.append(len(started))
-                        or real_enter(self))
-    build(find_project(project.root), alongside=lambda: None)
-    assert len(started) == 1
-    assert loads == ([0] if cached else [0, 0])  # the datasources, then the dashboards: all before it started
-
-
-def test_a_datasource_that_does_not_load_starts_no_alongside(project, monkeypatch):
-    project.write("dashboards/simple.py", SIMPLE)
-    project.write("datasources/stack.py", "1 / 0\n")
-    started = []
-    with pytest.raises(InputErrors):
-        build(find_project(project.root), alongside=lambda: started.append(True))
-    assert started == [] and "dashgen-alongside" not in [t.name for t in threading.enumerate()]
-
-
-def two_builds_apart(project, monkeypatch, cached: bool) -> None:
-    """A built project whose next build the compile cache serves, or compiles (a definition changed)."""
-    from dashgen import build_cache
-
-    monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the files just written may be cached at once
-    project.write("dashboards/simple.py", SIMPLE)
-    project.write("datasources/stack.py", TWO_NAMED_ALIKE_WHEN_BROKEN)
-    build(find_project(project.root))
-    if cached:
-        served_from_cache(monkeypatch)
-    else:
-        project.write("dashboards/simple.py", SIMPLE + "\n")
-
-
-# Valid, or (with BREAK_STACK set) two datasources with one name: an error found after the compile.
-TWO_NAMED_ALIKE_WHEN_BROKEN = """
-import os
-from dashgen.datasources import Prometheus
-datasources = [Prometheus(uid="a", name="A", url="http://prometheus:9090")]
-if os.environ.get("BREAK_STACK"):
-    datasources.append(Prometheus(uid="b", name="A", url="http://prometheus:9090"))
-"""
-
-
 def _spy(function, calls):
-    def wrapper(project, files, debug, workers, alongside=None):
+    def wrapper(project, files, debug, workers):
         calls.append(workers)
-        return function(project, files, debug, workers, alongside)
+        return function(project, files, debug, workers)
     return wrapper
 
 

@@ -15,7 +15,7 @@ DASHGEN = [sys.executable, "-c", "from dashgen.cli.main import main; main()"]
 
 def _build(project: Path, out: Path, cwd: Path, seed: str, tz: str) -> dict[str, bytes]:
     env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "PYTHONDONTWRITEBYTECODE": "1"}
-    subprocess.run([*DASHGEN, "-C", str(project), "--no-cache", "build", "--out", str(out)], cwd=cwd, env=env, check=True,
+    subprocess.run([*DASHGEN, "-C", str(project), "build", "--out", str(out)], cwd=cwd, env=env, check=True,
                    capture_output=True)
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 

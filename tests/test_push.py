@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import IN_WORKERS, REPO, in_two_workers, served_from_cache
+from conftest import REPO
 from dashgen.project import find_project
 from dashgen.push.desired import DATASOURCE_MARK, OWNERSHIP_TAG
 from dashgen.push.history import push_message
@@ -174,109 +174,17 @@ def test_a_grafana_answering_nonsense_is_one_line_naming_the_endpoint(cli, stack
     assert (code, out, err) == (3, "", f"error: GET {url}/api/search: the answer is not {message}\n")
 
 
-@pytest.fixture
-def parallel(monkeypatch):
-    """Compile the five definitions in forked workers, as a large project does: push then reads
-    Grafana while they compile."""
-    in_two_workers(monkeypatch)
-
-
-def test_push_reads_grafana_while_the_definitions_compile(cli, stack, grafana, parallel, monkeypatch):
-    import multiprocessing
-
-    import dashgen.push.run as run_module
-
-    workers_alive = []
-    real = run_module.read_live
-    monkeypatch.setattr(run_module, "read_live", lambda *args: workers_alive.append(
-        len(multiprocessing.active_children())) or real(*args))
-    assert run(cli, stack, "push", "--env", "test")[0] == 0
-    assert workers_alive == [2]  # the compile workers were running
-    grafana.reset_journal()
-    code, out, _ = cli("-C", str(stack), "--no-cache", "push", "--env", "test")  # compiled again, in workers
-    assert (code, writes(grafana)) == (0, [])
-    assert out.splitlines()[-1] == "9 unchanged; 0 writes"
-    requested = [e.path for e in grafana.journal]
-    assert requested[0] == "/api/search"  # read ahead, before the plan needs it
-    assert sorted(requested[1:6]) == [f"/api/dashboards/uid/{uid}/versions" for uid in UIDS]
-    assert len(requested) == 10  # and the folder and the three datasources once the build is done
-
-
-def test_a_cached_build_reads_grafana_in_a_thread_and_a_bug_there_is_one_internal_error(cli, stack, grafana,
-                                                                                         monkeypatch):
-    """Served from the compile cache, push reads Grafana in a thread; a crash there is reported once,
-    as dashgen's bug (exit 70), not lost in the thread."""
-    import threading
-
-    import dashgen.push.run as run_module
-    from dashgen import build_cache
-
-    monkeypatch.setattr(build_cache, "RACY_NS", 0)  # the stack was copied just now: cache it at once
-    assert run(cli, stack, "push", "--env", "test")[0] == 0
-    served_from_cache(monkeypatch)
-    threads, real = [], run_module.read_live
-    monkeypatch.setattr(run_module, "read_live", lambda *args: threads.append(threading.current_thread().name) or real(*args))
-    code, out, _ = run(cli, stack, "push", "--env", "test")
-    assert (code, out.splitlines()[-1], threads) == (0, "9 unchanged; 0 writes", ["dashgen-alongside"])
-
-    def broken(*args):
-        raise RuntimeError("something dashgen did not expect")
-
-    monkeypatch.setattr(run_module, "read_live", broken)
+def test_a_broken_definition_is_reported_before_anything_is_asked_of_grafana(cli, stack, grafana):
+    (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
     code, out, err = run(cli, stack, "push", "--env", "test")
-    assert (code, out) == (70, "")
-    assert err.count("Traceback") == 1 and err.rstrip().endswith("RuntimeError: something dashgen did not expect")
-
-
-def test_a_broken_definition_is_reported_before_an_unreachable_grafana(cli, stack, parallel):
-    (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
-    with GrafanaEmulator.nothing_listening() as url:
-        point_at(stack, url)
-        code, out, err = run(cli, stack, "push", "--env", "test")
     assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
+    assert grafana.journal == []
 
 
-def test_a_broken_definition_is_reported_at_once_while_grafana_hangs(cli, stack, parallel):
-    """The read-ahead is not waited for when the build fails: no timeouts and retries first."""
-    import time
-
-    (stack / "dashboards" / "zz_broken.py").write_text("1 / 0\n")
-    with GrafanaEmulator(delay_s=60) as hanging:
-        point_at(stack, hanging.url)
-        start = time.monotonic()
-        code, out, err = run(cli, stack, "push", "--env", "test")
-        seconds = time.monotonic() - start
-    assert (code, out, err) == (2, "", "error: dashboards/zz_broken.py:1: ZeroDivisionError: division by zero\n1 error\n")
-    assert seconds < 5  # the environment's timeout is 10 s a try
-
-
-def test_reads_under_way_when_the_build_fails_do_not_hold_up_the_exit(cli, stack, grafana):
-    """As a process: Grafana answers the search, then hangs on the version reads that follow, while
-    a definition fails in a compile worker. The error is reported and the process exits at once:
-    nothing joins the reads at exit (as Python does a ThreadPoolExecutor's threads)."""
-    import subprocess
-    import time
-
-    assert run(cli, stack, "push", "--env", "test")[0] == 0  # dashboards to read
-    (stack / "dashboards" / "zz_slow_broken.py").write_text("import time\ntime.sleep(1)\n1 / 0\n")
-    grafana.reset_journal()
-    grafana.options.slow_n, grafana.options.slow_s = range(2, 1000), 60
-    start = time.monotonic()
-    done = subprocess.run(IN_WORKERS + ["-C", str(stack), "push", "--env", "test"],
-                          capture_output=True, text=True, timeout=120)
-    seconds = time.monotonic() - start
-    assert (done.returncode, done.stderr) == (2, "error: dashboards/zz_slow_broken.py:3: ZeroDivisionError: division by zero\n"
-                                                 "1 error\n")
-    reads = [e.path for e in grafana.journal]
-    assert reads[0] == "/api/search" and len(reads) > 1 and all(r.endswith("/versions") for r in reads[1:])
-    assert seconds < 20  # not the 40 s and more of four 10 s tries at each read under way
-
-
-def test_concurrent_reads_keep_their_order_raise_the_first_failure_and_stop_when_told():
+def test_concurrent_reads_keep_their_order_and_raise_the_first_failure():
     import threading
-    import time
 
-    from dashgen.push.plan import CONCURRENCY, _read_all
+    from dashgen.push.plan import _read_all
 
     assert _read_all(lambda n: n * n, range(100)) == [n * n for n in range(100)]
     assert _read_all(lambda n: n, []) == []
@@ -294,15 +202,6 @@ def test_concurrent_reads_keep_their_order_raise_the_first_failure_and_stop_when
 
     with pytest.raises(ValueError, match="^3$"):
         _read_all(failing, range(100))
-    stop, started = threading.Event(), []
-
-    def read(n):
-        started.append(n)
-        stop.set()  # the caller gives up (a failed build, Ctrl-C) as the first reads start
-        time.sleep(0.05)
-
-    _read_all(read, range(200), stop)
-    assert len(started) <= CONCURRENCY  # only the reads already under way
 
 
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):

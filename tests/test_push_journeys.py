@@ -185,7 +185,7 @@ def test_a_restore_in_grafana_is_a_hand_edit(cli, stack, grafana):
     grafana.ui_restore("service-health", first, user="erin")
     code, out, _ = push(cli, stack)
     line, *changes = refusal(out, "service-health")
-    assert code == 1 and f"by erin at " in line and f"message 'Restored from version {first}'" in line
+    assert code == 1 and "by erin at " in line and f"message 'Restored from version {first}'" in line
     assert changes == [EDITED, "        title: 'Service health v2' -> 'Service health'",
                        "      --force service-health overwrites it (after a backup)"]
 

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashgen.build import Alongside, CompiledDashboard
+from dashgen.build import CompiledDashboard
 from dashgen.canonical import canonical_json
 from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
@@ -94,13 +94,12 @@ def owned(model: dict) -> dict:
     return {**model, "tags": tags if OWNERSHIP_TAG in tags else [*tags, OWNERSHIP_TAG]}
 
 
-def desired_state(project, env: Environment, environ=os.environ, debug: bool = False,
-                  alongside: Alongside | None = None) -> Desired:
-    """`alongside`, if given, runs in a thread while the project builds (see dashgen.build.build)."""
+def desired_state(project, env: Environment, environ=os.environ, debug: bool = False) -> Desired:
+    """What the build says `env`'s Grafana should hold; InputErrors when the project does not build."""
     from dashgen.build import build
     from dashgen.provisioning import ROOT_FOLDER, folder_uid
 
-    result = build(project, debug=debug, alongside=alongside)  # everything validated, or InputErrors
+    result = build(project, debug=debug)  # everything validated, or InputErrors
     desired = Desired()
     for dash in result.dashboards:
         title = env.folder if env.folder and dash.folder == project.default_folder else dash.folder

@@ -5,8 +5,7 @@ dashgen owns (by tag); for each of them the newest version (a small answer) says
 still exactly what dashgen pushed for the current definition: its message carries the fingerprint
 of what was pushed. Only the others, new, changed or saved in Grafana, are fetched whole, and of
 those only the ones that no longer show what the build shows have their history read (`history`).
-Requests run concurrently, and the search and the versions need no definition, so push reads them
-while the project builds (`read_live`).
+Requests run concurrently.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from dashgen.grafana import Grafana, GrafanaError
+from dashgen.grafana import Grafana
 from dashgen.panel_diff import change_line, differences
 from dashgen.push.desired import (
     DATASOURCE_MARK, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings,
@@ -72,27 +71,24 @@ class Live:
     latest: dict[str, dict | None]
 
 
-def read_live(grafana: Grafana, stop: threading.Event | None = None) -> Live:
-    """What the plan needs from Grafana before it knows the definitions. Once `stop` is set (the
-    caller gave up on it) no new read starts, and what it returns is incomplete."""
-    if stop is not None and stop.is_set():
-        return Live({}, {})
+def read_live(grafana: Grafana) -> Live:
+    """The dashboards dashgen owns and the newest version of each."""
     managed = {hit["uid"]: hit for hit in grafana.search_dashboards(OWNERSHIP_TAG)}
-    return Live(managed, dict(zip(managed, _read_all(lambda uid: newest_version(grafana, uid), managed, stop))))
+    return Live(managed, dict(zip(managed, _read_all(lambda uid: newest_version(grafana, uid), managed))))
 
 
-def _read_all(read: Callable, items: Iterable, stop: threading.Event | None = None) -> list:
+def _read_all(read: Callable, items: Iterable) -> list:
     """[read(item) for item in items], CONCURRENCY at a time; the first failure (in item order) is
-    raised once the reads under way have ended. No new read starts after a failure, once `stop` is
-    set, or when the caller is interrupted (Ctrl-C). The threads are daemons, unlike a
-    ThreadPoolExecutor's: reads abandoned that way must not hold up the exit until every one under
-    way has timed out against a Grafana that does not answer."""
+    raised once the reads under way have ended. No new read starts after a failure or when the
+    caller is interrupted (Ctrl-C). The threads are daemons, unlike a ThreadPoolExecutor's: reads
+    abandoned on Ctrl-C must not hold up the exit until each has timed out against a Grafana that
+    does not answer."""
     items = list(items)
     results: list = [None] * len(items)
     failures: dict[int, BaseException] = {}
     pending = iter(range(len(items)))
     lock = threading.Lock()
-    stop = stop or threading.Event()
+    stop = threading.Event()
 
     def worker() -> None:
         while True:
@@ -121,12 +117,9 @@ def _read_all(read: Callable, items: Iterable, stop: threading.Event | None = No
     return results
 
 
-def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: Force = False,
-              live: Live | None = None) -> Plan:
-    """`live` is what read_live returned, if it was read ahead; otherwise it is read here."""
+def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: Force = False) -> Plan:
     plan = Plan(grafana.url)
-    if live is None:
-        live = read_live(grafana)
+    live = read_live(grafana)
     reads = [functools.partial(grafana.get_folder, uid) for uid in desired.folders] \
         + [functools.partial(grafana.get_datasource, ds.uid) for ds in desired.datasources]
     found = _read_all(lambda read: read(), reads)  # folders and datasources in one round of reads
@@ -135,7 +128,7 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: Fo
         plan.changes.append(_folder(uid, title, folders[uid], forcing(force, uid)))
     for ds, live_ds in zip(desired.datasources, found[len(folders):]):
         plan.changes.append(_datasource(ds, live_ds, forcing(force, ds.uid)))
-    # Settled from the read-ahead alone, no thread needed: every dashboard of a push with nothing to do.
+    # Settled from the version metadata alone: every dashboard of a push with nothing to do.
     settled = [_as_pushed(grafana, d, live) for d in desired.dashboards]
     rest = iter(_read_all(lambda d: _dashboard(grafana, d, live, forcing(force, d.uid)),
                           [d for d, s in zip(desired.dashboards, settled) if s is None]))
@@ -247,7 +240,7 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
 
 
 def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
-    """An "unchanged" change when the read-ahead shows the dashboard is still what dashgen pushed
+    """An "unchanged" change when the version metadata shows the dashboard is still what dashgen pushed
     for this definition, in its folder; None when that takes reading it."""
     hit = live.managed.get(desired.uid)
     latest = live.latest.get(desired.uid) if hit is not None else None

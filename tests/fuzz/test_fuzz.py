@@ -151,7 +151,7 @@ def base(tmp_path_factory) -> Path:
 def project(base, tmp_path, cli) -> Path:
     root = tmp_path / "project"
     shutil.copytree(base, root)
-    code, _, err = cli("-C", str(root), "--no-cache", "build")
+    code, _, err = cli("-C", str(root), "build")
     assert code == 0, err
     return root
 
@@ -159,7 +159,7 @@ def project(base, tmp_path, cli) -> Path:
 def _build_case(cli, project: Path, rel: str, text: str, case: str) -> None:
     before = snapshot(project)
     (project / rel).write_text(text)
-    code, out, err = cli("-C", str(project), "--no-cache", "build")
+    code, out, err = cli("-C", str(project), "build")
     check(code, out, err, case)
     after = snapshot(project)
     kept = {k: v for k, v in before.items() if not k.startswith("generated/") and k != rel}
@@ -224,7 +224,7 @@ def replies(base, tmp_path_factory) -> dict[str, object]:
     with GrafanaEmulator() as grafana, pytest.MonkeyPatch.context() as patch:
         patch.setenv("FUZZ_TOKEN", ADMIN_TOKEN)
         _point(root, grafana.url)
-        assert run_reporting_errors(group, ["-C", str(root), "--no-cache", "push", "--env", "staging"]) == 0
+        assert run_reporting_errors(group, ["-C", str(root), "push", "--env", "staging"]) == 0
         grafana.ui_save("simple", lambda m: {**m, "refresh": "5m"}, user="alice")
         grafana.reset_journal()
         assert run_reporting_errors(group, ["-C", str(root), "diff", "--env", "staging"]) == 1
