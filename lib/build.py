@@ -57,14 +57,6 @@ WORKER_DIED = ("a compile worker ended without answering: a definition ended its
                "in a C extension) or the system stopped it (out of memory?)")
 
 
-def compile_project(project: Project, debug: bool = False) -> list[CompiledDashboard]:
-    """Every dashboard of the project, compiled and validated; InputErrors lists every problem."""
-    compiled, errors = _compile_dashboards(project, debug)
-    if errors:
-        raise InputErrors(once(errors))
-    return compiled
-
-
 def once(errors: list[InputError]) -> list[InputError]:
     """Each error once: a broken module that several definitions import fails each of them the
     same way, so it is reported at its own line, naming how many definitions it broke."""

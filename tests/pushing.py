@@ -45,7 +45,10 @@ def stack(tmp_path, grafana, monkeypatch):
     return root
 
 
-UIDS = sorted(d.uid for d in build(find_project(REPO)).dashboards)  # the repository's dashboards, however many
+# The repository's dashboards, however many: in uid order, and in the order push writes them (the build's).
+ORDER = [d.uid for d in build(find_project(REPO)).dashboards]
+UIDS = sorted(ORDER)
+ALL = len(UIDS) + 4  # and the folder and three datasources: what a first push creates
 
 
 def run(cli, stack, *args):

@@ -23,7 +23,7 @@ OUTCOME_LABEL = re.compile(r"status|status_code|outcome|.*_code")
 
 
 def test_the_five_dashboards_are_built():
-    assert {d["uid"] for d in dashboards()} == UIDS
+    assert UIDS <= {d["uid"] for d in dashboards()}  # and any a team adds beside them
 
 
 @pytest.mark.parametrize("uid", sorted(UIDS))

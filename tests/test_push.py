@@ -15,7 +15,7 @@ from dashgen.push.desired import DATASOURCE_MARK, OWNERSHIP_TAG
 from dashgen.push.history import push_message
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
 from pushing import (  # noqa: F401
-    UIDS, answering, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes,
+    ALL, ORDER, UIDS, answering, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes,
 )
 
 def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
@@ -25,7 +25,7 @@ def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
         [("POST", "/api/folders")] + [("POST", "/api/datasources")] * 3 + [("POST", "/api/dashboards/db")] * 2 * len(UIDS)
     )
     assert live_state(grafana) == built_state(stack)
-    assert out.splitlines()[-1] == "9 created"
+    assert out.splitlines()[-1] == f"{ALL} created"
     assert f"+ created     dashboard  service-health {grafana.url}/d/service-health/service-health" in out
     saved = [e.body for e in grafana.writes() if e.path == "/api/dashboards/db"]
     assert all(b["overwrite"] is False and b["folderUid"] == "mpac" for b in saved)
@@ -40,14 +40,14 @@ def test_second_push_of_unchanged_sources_writes_nothing(cli, stack, grafana):
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
     assert writes(grafana) == []
-    assert out == f"plan for {grafana.url}:\n9 unchanged; 0 writes\n"
+    assert out == f"plan for {grafana.url}:\n{ALL} unchanged; 0 writes\n"
 
 
 def test_dry_run_sends_no_write(cli, stack, grafana):
     code, out, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
     assert code == 0 and writes(grafana) == []
     assert "+ create    dashboard  service-health" in out
-    assert out.endswith("9 create; 9 writes\ndry run: nothing was sent to Grafana\n")
+    assert out.endswith(f"{ALL} create; {ALL} writes\ndry run: nothing was sent to Grafana\n")
 
 
 def test_a_changed_definition_is_updated_with_the_live_version(cli, stack, grafana):
@@ -208,15 +208,15 @@ def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli
     grafana.options.fail_write_n = 7  # the second dashboard (each is created, then saved with its message)
     code, out, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
-    assert "+ created     dashboard  business-metrics" in out
-    assert "x failed      dashboard  database-performance" in out
-    assert ". not applied dashboard  service-health" in out
+    assert f"+ created     dashboard  {ORDER[0]}" in out
+    assert f"x failed      dashboard  {ORDER[1]}" in out
+    assert f". not applied dashboard  {ORDER[-1]}" in out
     assert "stopped: POST " in out
     grafana.options.fail_write_n = None
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
     assert live_state(grafana) == built_state(stack)
-    assert out.splitlines()[-1] == "4 created, 5 unchanged"
+    assert out.splitlines()[-1] == f"{len(UIDS) - 1} created, 5 unchanged"
 
 
 def test_a_dropped_connection_on_a_read_is_retried(cli, stack, grafana):
@@ -231,7 +231,8 @@ def test_a_slow_write_past_the_timeout_fails_and_the_next_push_converges(cli, st
     pyproject = stack / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('token_env = "TEST_GRAFANA_TOKEN"',
                                                        'token_env = "TEST_GRAFANA_TOKEN"\ntimeout_s = 0.5'))
-    grafana.options.slow_n, grafana.options.slow_s = 11, 2.0  # after 10 reads: the first write (folder create)
+    # After the reads (the search, the folder, three datasources, each dashboard): the first write.
+    grafana.options.slow_n, grafana.options.slow_s = 6 + len(UIDS), 2.0
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert "timed out (timeout_s in the environment sets the limit)" in out
@@ -387,7 +388,7 @@ def test_a_datasource_definition_change_updates_it_saying_what_it_overwrites(cli
             "      what an update changes (as it is in Grafana -> as the code says):\n"
             "        jsonData.timeInterval: '15s' -> '30s'\n") in out
     assert writes(grafana) == [("PUT", "/api/datasources/uid/prometheus")]
-    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+    assert run(cli, stack, "push", "--env", "test")[1].endswith(f"{ALL} unchanged; 0 writes\n")
 
 
 def hand_edit_prometheus(ds) -> None:
@@ -418,7 +419,7 @@ def test_force_overwrites_an_edited_datasource_after_a_backup_without_secrets(cl
     saved = json.loads(backup.read_text())
     assert saved["jsonData"]["timeInterval"] == "30s" and "secureJsonData" not in saved
     assert grafana.state.datasources["prometheus"].json_data["timeInterval"] == "15s"
-    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+    assert run(cli, stack, "push", "--env", "test")[1].endswith(f"{ALL} unchanged; 0 writes\n")
 
 
 def test_a_datasource_dashgen_did_not_create_is_taken_over_only_with_force(cli, stack, grafana):
@@ -441,7 +442,7 @@ def test_a_datasource_already_as_defined_is_marked_once(cli, stack, grafana):
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0 and "~ updated     datasource prometheus (already as defined; records that dashgen set it)" in out
     assert writes(grafana) == [("PUT", "/api/datasources/uid/prometheus")]
-    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+    assert run(cli, stack, "push", "--env", "test")[1].endswith(f"{ALL} unchanged; 0 writes\n")
 
 
 def test_a_folder_renamed_in_grafana_is_refused_and_its_dashboards_still_pushed(cli, stack, grafana):
@@ -464,7 +465,7 @@ def test_a_folder_renamed_in_grafana_is_refused_and_its_dashboards_still_pushed(
 def test_a_read_only_datasource_is_left_alone_even_with_force(cli, stack, grafana):
     run(cli, stack, "push", "--env", "test")
     grafana.mark_read_only("prometheus")
-    assert run(cli, stack, "push", "--env", "test")[1].endswith("9 unchanged; 0 writes\n")
+    assert run(cli, stack, "push", "--env", "test")[1].endswith(f"{ALL} unchanged; 0 writes\n")
     path = stack / "datasources" / "mpac.py"
     path.write_text(path.read_text().replace('scrape_interval="15s"', 'scrape_interval="30s"'))
     grafana.reset_journal()
@@ -505,10 +506,10 @@ def test_a_failure_between_the_create_and_its_message_is_reported_and_converges(
     grafana.options.fail_write_n = 6  # the first dashboard: created (5th write), then its message (6th)
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 3
-    assert ("+ created     dashboard  business-metrics " in out and "(but saving it with its message failed: "
+    assert (f"+ created     dashboard  {ORDER[0]} " in out and "(but saving it with its message failed: "
             f"POST {grafana.url}/api/dashboards/db: 500 Failed to save dashboard)") in out
-    assert ". not applied dashboard  service-health" in out
+    assert f". not applied dashboard  {ORDER[-1]}" in out
     grafana.options.fail_write_n = None
     code, out, _ = run(cli, stack, "push", "--env", "test")
-    assert code == 0 and out.splitlines()[-1] == "4 created, 5 unchanged"
+    assert code == 0 and out.splitlines()[-1] == f"{len(UIDS) - 1} created, 5 unchanged"
     assert live_state(grafana) == built_state(stack)

@@ -71,10 +71,3 @@ def _looks_like_dashboard(data) -> bool:
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
         data = data["dashboard"]
     return isinstance(data, dict) and any(k in data for k in ("panels", "rows", "templating"))
-
-
-def dashboards_from_project(project, debug: bool = False) -> list[Dashboard]:
-    """This project's dashboards as compiled, located at their definition files."""
-    from dashgen.build import compile_project
-
-    return [dashboard_of(d.model, d.file) for d in compile_project(project, debug=debug)]

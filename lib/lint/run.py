@@ -13,9 +13,11 @@ from dashgen.lint.rules import BY_ID, RULES
 def run(project, paths: list[Path], output: str, catalogue_dir: Path | None, show_suppressed: bool,
         debug: bool = False) -> tuple[str, int, list[str]]:
     """(the report in `output` format, the exit code, one line per input that could not be read)."""
+    from dashgen.build import build
     from dashgen.catalogue import load_catalogue
     from dashgen.lint import render
-    from dashgen.lint.inputs import dashboards_from_paths, dashboards_from_project
+    from dashgen.lint.extract import dashboard_of
+    from dashgen.lint.inputs import dashboards_from_paths
 
     config = load_config(project.settings.get("lint", {}), set(BY_ID)) if project else LintConfig()
     report = Report()
@@ -23,11 +25,12 @@ def run(project, paths: list[Path], output: str, catalogue_dir: Path | None, sho
         dashboards, report.bad_input, report.files = dashboards_from_paths(paths)
         catalogue = load_catalogue(catalogue_dir, shown=str(catalogue_dir)) if catalogue_dir else None
         datasources = None
-    else:
-        dashboards = dashboards_from_project(project, debug=debug)
+    else:  # the build's own load path: what a build refuses, lint refuses the same way (InputErrors)
+        built = build(project, debug=debug)
+        dashboards = [dashboard_of(d.model, d.file) for d in built.dashboards]
         report.files = len({d.file for d in dashboards})
         catalogue = load_catalogue(project.catalogue_dir) if project.catalogue_dir.is_dir() else None
-        datasources = _project_datasources(project, debug)
+        datasources = {s.datasource.uid: s.datasource.type for s in built.datasources} or None
     lint(dashboards, config, catalogue, datasources, report)
     if output == "json":
         formatted = render.as_json(report)
@@ -35,13 +38,6 @@ def run(project, paths: list[Path], output: str, catalogue_dir: Path | None, sho
         formatted = (render.text if output == "text" else render.github)(report, show_suppressed)
     code = 2 if report.bad_input else 1 if report.count("error") else 0
     return formatted, code, report.bad_input
-
-
-def _project_datasources(project, debug: bool) -> dict[str, str] | None:
-    from dashgen.loader import load_datasources
-
-    sources, errors = load_datasources(project, debug=debug)
-    return {s.datasource.uid: s.datasource.type for s in sources} if sources and not errors else None
 
 
 def explain_rule(rule_id: str) -> str:

@@ -179,3 +179,18 @@ def test_text_output_marks_omitted_lines_and_tells_panels_with_one_title_apart(c
         "   | ...",
         "   = help: replace $__interval with $__rate_interval inside rate(), irate() and increase()",
     ]
+
+
+@pytest.mark.parametrize("rel, source", [
+    ("datasources/broken.py", "1 / 0\n"),
+    ("dashboards/broken.py", "1 / 0\n"),
+])
+def test_lint_refuses_what_build_refuses_with_the_same_error(project, cli, rel, source):
+    """One load path: a project lint cannot build is bad input, reported as build reports it."""
+    from conftest import SIMPLE
+
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write(rel, source)
+    built = cli("-C", str(project.root), "build")
+    linted = cli("-C", str(project.root), "lint")
+    assert built[0] == linted[0] == 2 and built[2] == linted[2] == f"error: {rel}:1: ZeroDivisionError: division by zero\n1 error\n"
