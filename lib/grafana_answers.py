@@ -16,12 +16,18 @@ _NUMBER = {"type": "integer"}
 
 # A dashboard model as the plan, `dashgen.shown` and the panel diff read it.
 _TARGETS = {"type": "array", "items": {"type": "object", "properties": {"refId": _TEXT}}}
-_ROW = {"type": "object", "properties": {"id": _NUMBER, "targets": _TARGETS, "title": _TEXT}}
+_FIELD_CONFIG = {"type": "object", "properties": {
+    "defaults": {"type": "object", "properties": {"custom": _OBJECT, "thresholds": _OBJECT}},
+    "overrides": {"type": "array", "items": {"type": "object", "properties": {"properties": _OBJECTS}}},
+}}
+_ROW = {"type": "object", "properties": {"id": _NUMBER, "targets": _TARGETS, "title": _TEXT, "type": _TEXT,
+                                         "fieldConfig": _FIELD_CONFIG, "options": _OBJECT}}
 _PANEL = {"type": "object", "properties": {"panels": {"type": "array", "items": _ROW}, **_ROW["properties"]}}
 _MODEL = {"type": "object", "properties": {
     "panels": {"type": "array", "items": _PANEL},
     "templating": {"type": "object", "properties": {
         "list": {"type": "array", "items": {"type": "object", "properties": {"name": _TEXT}}}}},
+    "timepicker": _OBJECT,
     "tags": {"type": "array"},
     "title": _TEXT,
 }}
@@ -38,7 +44,7 @@ SCHEMAS: dict[str, dict] = {
             "version": _NUMBER, "folderUid": _TEXT, "folderTitle": _TEXT, "url": _TEXT}}}},
     "versions": {"type": "array", "items": _VERSION},
     "a version": {**_VERSION, "required": ["version", "data"], "properties": {**_VERSION["properties"], "data": _MODEL}},
-    "a saved dashboard": {"type": "object", "properties": {"version": _NUMBER, "url": _TEXT}},
+    "a saved dashboard": {"type": "object", "required": ["version"], "properties": {"version": _NUMBER, "url": _TEXT}},
     "a folder": {"type": "object", "properties": {"title": _TEXT, "version": _NUMBER}},
     "a datasource": {"type": "object", "properties": {
         "jsonData": _OBJECT, "secureJsonFields": _OBJECT, "version": _NUMBER, "readOnly": {"type": "boolean"}}},

@@ -93,8 +93,7 @@ def _panel_change(before: dict, after: dict) -> PanelChange:
     change = PanelChange(title=after.get("title", ""), moved=before.get("gridPos") != after.get("gridPos"))
     if change.moved:
         change.values["gridPos"] = (before.get("gridPos"), after.get("gridPos"))
-    old_targets = {t.get("refId"): t for t in before.get("targets", [])}
-    new_targets = {t.get("refId"): t for t in after.get("targets", [])}
+    old_targets, new_targets = _by_ref(before), _by_ref(after)
     for ref in sorted(set(old_targets) | set(new_targets)):
         old_text = _query(old_targets.get(ref))
         new_text = _query(new_targets.get(ref))
@@ -112,6 +111,11 @@ def _panel_change(before: dict, after: dict) -> PanelChange:
     change.fields = sorted(path for path, _, _ in found)
     change.values.update((path, (a, b)) for path, a, b in found)
     return change
+
+
+def _by_ref(panel: dict) -> dict[str, dict]:
+    """A panel's queries by refId; one without (made through the API) by its place, as "#2"."""
+    return {str(t.get("refId") or f"#{n}"): t for n, t in enumerate(panel.get("targets") or [], 1)}
 
 
 def _settings(target: dict) -> dict:

@@ -328,3 +328,61 @@ def test_a_move_in_grafana_without_a_version_is_an_edit(cli, stack, grafana):
     grafana.state.dashboards["service-health"].folder_uid = "elsewhere"  # a move that saved no version
     code, out, _ = push(cli, stack)
     assert code == 1 and refusal(out, "service-health")[2] == "        folder: 'mpac' -> 'Elsewhere' (moved in Grafana)"
+
+
+def test_prune_keeps_a_dashboard_edited_while_the_plan_was_made(cli, stack, grafana, monkeypatch):
+    import dashgen.push.plan as plan_module
+
+    push(cli, stack)
+    (stack / "dashboards" / "business_metrics.py").unlink()
+    real = plan_module.read_live
+
+    def read_then_someone_saves(client):
+        live = real(client)  # the newest version says dashgen's push; then someone saves
+        grafana.ui_save("business-metrics", lambda m: {**m, "refresh": "5m"}, user="lena")
+        return live
+
+    monkeypatch.setattr(plan_module, "read_live", read_then_someone_saves)
+    code, out, _ = push(cli, stack, "--prune")
+    assert code == 1 and grafana.dashboard("business-metrics").model["refresh"] == "5m"
+    assert refusal(out, "business-metrics")[2] == "        refresh: '1m' -> '5m'"
+
+
+def test_prune_keeps_a_dashboard_edited_between_plan_and_delete(stack, grafana):
+    from dashgen.environments import environment
+    from dashgen.project import find_project
+    from dashgen.push.apply import apply
+    from dashgen.push.desired import desired_state
+    from dashgen.push.plan import make_plan
+    from dashgen.push.target import connect
+
+    project = find_project(stack)
+    env = environment(project, "test")
+    client = connect(env)
+    apply(client, make_plan(client, desired_state(project, env)), stack / "backups")
+    (stack / "dashboards" / "business_metrics.py").unlink()
+    plan = make_plan(client, desired_state(project, env), prune=True)
+    grafana.ui_save("business-metrics", lambda m: {**m, "refresh": "5m"}, user="lena")
+    outcomes, error = apply(client, plan, stack / "backups")
+    (outcome,) = [o for o in outcomes if o.change.uid == "business-metrics"]
+    assert error is None and outcome.result == "refused" and grafana.dashboard("business-metrics") is not None
+    assert outcome.detail.startswith("changed in Grafana while pushing (version ")
+
+
+def test_ctrl_c_between_the_create_and_its_message_is_reported_and_converges(cli, stack, grafana, monkeypatch):
+    from dashgen.grafana import Grafana
+
+    real = Grafana.save_dashboard
+
+    def save(self, model, folder_uid, message, version):
+        if version is not None and model["uid"] == "service-health":
+            raise KeyboardInterrupt
+        return real(self, model, folder_uid, message, version)
+
+    monkeypatch.setattr(Grafana, "save_dashboard", save)
+    code, out, _ = push(cli, stack)
+    assert code == 130
+    assert "+ created     dashboard  service-health " in out and "(but interrupted before saving it with its message)" in out
+    monkeypatch.setattr(Grafana, "save_dashboard", real)
+    code, out, _ = push(cli, stack)
+    assert code == 0 and live_state(grafana) == built_state(stack)

@@ -102,7 +102,8 @@ class _Run:
                 self.stopped = self.stopped or exc
             outcome = Outcome(change, "failed", str(exc), change.url)
         except KeyboardInterrupt:
-            self.stopped = Interrupted()
+            with self.lock:
+                self.stopped = self.stopped or Interrupted()
             outcome = Outcome(change, "not applied", "interrupted", change.url)
         self.progress(outcome)
         return outcome
@@ -122,6 +123,11 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
             grafana.update_datasource(change.uid, {**change.desired.marked_body(), "version": change.version})
         return Outcome(change, f"{change.action}d", change.reason)
     if change.action == "delete":
+        # Grafana's DELETE takes no version: what was planned is checked just before it.
+        newest = grafana.versions(change.uid, 1)
+        if newest and newest[0]["version"] != change.version:
+            raise Conflict(f"DELETE {grafana.url}/api/dashboards/uid/{change.uid}", None,
+                           f"version {newest[0]['version']} was saved after the plan read version {change.version}")
         try:
             grafana.delete_dashboard(change.uid)
         except NotFound:

@@ -152,7 +152,8 @@ def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -
     model, meta = found["dashboard"], found.get("meta", {})
     base = dict(live=model, version=meta.get("version", model.get("version")), url=url)
     latest = live.latest.get(uid)
-    made = Provenance(Maker.DASHGEN, latest) if latest and is_dashgens(latest.get("message")) else \
+    pushed_last = latest and is_dashgens(latest.get("message")) and latest.get("version") == base["version"]
+    made = Provenance(Maker.DASHGEN, latest) if pushed_last else \
         provenance(grafana, uid, model, (meta.get("folderUid", ""), meta.get("folderTitle", "")), meta.get("folderUid", ""))
     if made.maker is Maker.DASHGEN:
         return Change("dashboard", uid, title, "delete", "no longer defined", **base)
