@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,7 +142,11 @@ def _load_one(project: Project, path: Path, read, debug: bool):
         if debug:
             traceback.print_exception(exc)
         result = _import_error(exc, path, rel, project)
-    left = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+    left = [t for t in threading.enumerate() if t not in before and not t.daemon]
+    deadline = time.monotonic() + THREAD_GRACE_S
+    for thread in left:  # a thread about to end is not one left running: the verdict must not be a race
+        thread.join(max(deadline - time.monotonic(), 0))
+    left = [t for t in left if t.is_alive()]
     if left and not isinstance(result, InputError):
         names = ", ".join(repr(t.name) for t in left)
         result = ThreadLeftRunning(
@@ -223,6 +228,9 @@ def safe_str(value) -> str:
     return text if isinstance(text, str) else "(no message)"
 
 
+THREAD_GRACE_S = 0.05  # how long a definition's thread may take to end before it counts as left running
+
+
 class DefinitionExit(BaseException):
     """Raised in place of ending the process when a definition calls os._exit(): a BaseException,
     so that the definition's own `except Exception` does not swallow it."""
@@ -244,8 +252,9 @@ def interrupted() -> bool:
 class _contained:
     """While definitions load and compile: a Ctrl-C is recorded, so it can be told apart from a
     KeyboardInterrupt that a definition raises, and os._exit() raises DefinitionExit instead of ending
-    dashgen without a word. (Only os._exit can be caught so: posix._exit, a signal or a crash in a C
-    extension still ends the process; see WORKER_DIED in build.py.)"""
+    dashgen without a word. Both only on the main thread (dashgen's CLI; a library caller's thread
+    leaves the process's os._exit and signal handlers alone). Only os._exit can be caught so:
+    posix._exit, a signal or a crash in a C extension still ends the process (WORKER_DIED in build.py)."""
 
     def __enter__(self):
         global _sigint_received
@@ -256,18 +265,21 @@ class _contained:
             if callable(previous):  # SIG_DFL and SIG_IGN never raise KeyboardInterrupt: nothing to tell apart
                 self.handler = previous
                 signal.signal(signal.SIGINT, functools.partial(_on_sigint, previous))
-        self.exit, owner = os._exit, os.getpid()
+        self.exit = None
+        if threading.current_thread() is threading.main_thread():  # one owner: no interleaved patching
+            self.exit, owner = os._exit, os.getpid()
 
-        def exit_instead(status):
-            if os.getpid() != owner:  # a process the definition forked ends as it asked
-                self.exit(status)
-            raise DefinitionExit(status)
+            def exit_instead(status):
+                if os.getpid() != owner:  # a process the definition forked ends as it asked
+                    self.exit(status)
+                raise DefinitionExit(status)
 
-        os._exit = exit_instead
+            os._exit = exit_instead
         return self
 
     def __exit__(self, *exc):
-        os._exit = self.exit
+        if self.exit is not None:
+            os._exit = self.exit
         if self.handler is not None:
             signal.signal(signal.SIGINT, self.handler)
         return False

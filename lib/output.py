@@ -88,6 +88,10 @@ def check_target(out: Path, project_root: Path | None, files: dict[str, bytes]) 
         if foreign:
             raise InputError(where, f"the output folder holds {foreign[0]!r}, which no build wrote (it is not in "
                                     f"{MANIFEST}); move it away, or choose an empty folder or a previous build's")
+        changed = sorted(rel for rel in held - set(files) if _sha256(out / rel) != listed[rel])
+        if changed:  # to be removed, but not what a build wrote there: someone's file now
+            raise InputError(where, f"the output folder holds {changed[0]!r}, which is not what a build wrote there "
+                                    f"(its sha256 differs from {MANIFEST}); move it away, then build again")
         return
     foreign = sorted(rel for rel in held if rel not in files and not _marked(out, rel))
     if foreign:
@@ -141,7 +145,7 @@ def _swap_in(files: dict[str, bytes], record: bytes, out: Path) -> None:
             return
         if _listed(out) is None:  # a folder taken without a manifest gets one, so that a retired copy is known
             _write_record(out, manifest({rel: _read(out / rel) or b"" for rel in _entries(out)
-                                         if rel not in BOOKKEEPING}))
+                                         if rel in files or _marked(out, rel)}))  # what check_target took
         retired = _sibling(out, "old")
         os.rename(out, retired)
         try:
@@ -247,6 +251,11 @@ def _listed(folder: Path) -> dict[str, str] | None:
             return None
         listed[match[2]] = match[1]
     return listed
+
+
+def _sha256(path: Path) -> str | None:
+    data = _read(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _marked(out: Path, rel: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import shutil
 import subprocess
 import textwrap
@@ -677,3 +678,18 @@ def test_the_sample_check_gives_back_a_timer_it_found_running():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_sample_check_off_the_main_thread_works_without_a_python_to_run(monkeypatch):
+    """Embedded or frozen, sys.executable runs no Python: the check runs in process instead (the
+    static check has already refused the patterns that backtrack)."""
+    import threading
+
+    from dashgen.datasources.deadline import first_groups
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    found = {}
+    worker = threading.Thread(target=lambda: found.update(groups=first_groups(re.compile(r"id=(\w+)"), ["id=abc", "x"])))
+    worker.start()
+    worker.join(timeout=10)
+    assert found["groups"] == ["abc", None]

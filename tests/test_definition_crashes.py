@@ -250,3 +250,26 @@ def test_signal_handling_is_restored_after_loading(project, cli):
     project.write("dashboards/good.py", SIMPLE)
     assert cli("-C", str(project.root), "build")[0] == 0
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_thread_that_ends_at_once_is_no_error(project, cli):
+    """A definition's short-lived helper thread is not "left running": the verdict is no race."""
+    project.write("dashboards/d.py", "import threading, time\n"
+                  "threading.Thread(target=time.sleep, args=(0.01,)).start()\n" + SIMPLE)
+    code, _, err = cli("-C", str(project.root), "build")
+    assert (code, err) == (0, "")
+
+
+def test_a_build_from_another_thread_leaves_os_exit_alone(project):
+    """A library caller's thread: the process's os._exit is never swapped (no interleaved patching)."""
+    import builtins
+    import threading
+
+    from dashgen.build import build
+    from dashgen.project import find_project
+
+    project.write("dashboards/d.py", "import builtins, os\nbuiltins._dashgen_seen_exit = os._exit\n" + SIMPLE)
+    worker = threading.Thread(target=lambda: build(find_project(project.root)))
+    worker.start()
+    worker.join(timeout=60)
+    assert builtins.__dict__.pop("_dashgen_seen_exit") is os._exit

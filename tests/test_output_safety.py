@@ -500,3 +500,17 @@ def test_builds_into_one_folder_take_turns(tmp_path):
         os.close(held)
         writer.join(10)
     assert output(out) == NEW and os.listdir(tmp_path) == ["generated"]
+
+
+def test_a_file_at_a_path_a_build_once_wrote_but_with_other_content_is_refused(project, cli):
+    """The manifest lists the path, but what is there now is not what a build wrote: someone's."""
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write("dashboards/other.py", SIMPLE.replace('"simple"', '"other"').replace('"Simple"', '"Other"'))
+    assert build(cli, project)[0] == 0
+    generated = project.root / "generated"
+    (generated / "dashboards" / "Team" / "other.json").write_text('{"mine": true}\n')
+    (project.root / "dashboards" / "other.py").unlink()
+    code, _, err = build(cli, project)
+    assert code == 2 and (generated / "dashboards" / "Team" / "other.json").read_text() == '{"mine": true}\n'
+    assert err == (f"error: {generated}: the output folder holds 'dashboards/Team/other.json', which is not what a "
+                   "build wrote there (its sha256 differs from .dashgen/manifest); move it away, then build again\n")
