@@ -11,8 +11,12 @@ Read from Grafana's own source (the 12.3.0 npm packages and the 12.x plugin modu
   pinned to the v12.3.0 tag); logs and table options: their 12.x `module.tsx` (likewise);
 - the standard mappings and thresholds every plugin using field config gets:
   `public/app/core/components/OptionsUI/registry.tsx`.
-A value is listed only where it was found; a default missing here makes a UI save count as a
-change, never the other way round. The README's fidelity section lists what is not certain.
+A value is listed only where it was found. A default missing here makes a UI save count as a change
+(a refusal, never a lost edit); a wrong value would hide an edit that sets that key to exactly that
+value where dashgen leaves it out, so every value here is cited, and the 12.x ones (not pinned to
+the 12.3.0 tag) are among the README fidelity section's unsure items. The emulator's UI save
+(tests/emulator/panel_defaults.py) was written from the same sources, so the tests check the
+comparison, not these values.
 """
 
 from __future__ import annotations
