@@ -181,11 +181,17 @@ def test_an_environment_made_in_code_with_credentials_in_its_url_is_refused_by_c
     ('catalogue = ""', "catalogue '' is not a path (empty, or a control character in it)"),
 ])
 def test_a_bad_project_setting_is_one_located_error(project, cli, setting, message):
+    assert _with_setting(project, cli, "build", lambda text: text.replace('default_folder = "Team"', setting)) == (
+        2, f"error: pyproject.toml [tool.dashgen]: {message}\n")
+
+
+def _with_setting(project, cli, command: str, edit) -> tuple[int, str]:
+    """The exit code and stderr of `command` on a one-dashboard project whose pyproject `edit` changed."""
     project.write("dashboards/simple.py", SIMPLE)
     pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('default_folder = "Team"', setting))
-    code, _, err = cli("-C", str(project.root), "build")
-    assert (code, err) == (2, f"error: pyproject.toml [tool.dashgen]: {message}\n")
+    pyproject.write_text(edit(pyproject.read_text()))
+    code, _, err = cli("-C", str(project.root), command)
+    return code, err
 
 
 def test_a_dashgen_setting_that_is_not_a_table_is_an_error(project, cli):
@@ -225,8 +231,5 @@ LINT = "pyproject.toml [tool.dashgen.lint]"
     ('select = ["promql/\\n"]', "select: no rule matches 'promql/\\n' (see `dashgen lint --explain`)"),
 ])
 def test_a_bad_lint_setting_is_one_located_error(project, cli, setting, message):
-    project.write("dashboards/simple.py", SIMPLE)
-    pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + f"\n[tool.dashgen.lint]\n{setting}\n")
-    code, _, err = cli("-C", str(project.root), "lint")
-    assert (code, err) == (2, f"error: {LINT}: {message}\n")
+    assert _with_setting(project, cli, "lint", lambda text: text + f"\n[tool.dashgen.lint]\n{setting}\n") == (
+        2, f"error: {LINT}: {message}\n")
