@@ -168,8 +168,9 @@ def _worker_started() -> None:
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
-    """Two dashboards with one uid, or two folder titles that map to one folder uid."""
-    from dashgen.provisioning import folder_uid
+    """Two dashboards with one uid, two folder titles that map to one folder uid, or a dashboard
+    whose uid is a folder's."""
+    from dashgen.provisioning import ROOT_FOLDER, folder_uid
 
     errors, by_uid, by_folder_uid = [], {}, {}
     for d in dashboards:
@@ -183,6 +184,14 @@ def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
             errors.append(InputError(
                 Location(file=d.file, dashboard=d.uid),
                 f"folder {d.folder!r} and folder {folder.folder!r} ({folder.file}) would share one folder uid",
+            ))
+    folders = {folder_uid(d.folder): d.folder for d in dashboards if d.folder != ROOT_FOLDER}
+    for d in dashboards:  # Grafana keeps folders and dashboards in one uid space (contract §3.1, row 13)
+        if d.uid in folders:
+            errors.append(InputError(
+                Location(file=d.file, dashboard=d.uid),
+                f"uid {d.uid!r} is also the uid of folder {folders[d.uid]!r}, and Grafana gives one uid to one "
+                "dashboard or folder; change the dashboard's uid or the folder's title",
             ))
     return errors
 

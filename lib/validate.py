@@ -17,10 +17,6 @@ from dashgen.errors import InputError, Location
 SCHEMA_FILE = "grafana-dashboard-12.3.0.schema.json"
 
 
-def schema_path() -> str:
-    return str(_schema_file())
-
-
 def _schema_file():
     return resources.files("dashgen").joinpath("schema", SCHEMA_FILE)
 

@@ -59,8 +59,8 @@ class Project:
 
 @pytest.fixture(autouse=True)
 def no_reads_left_running():
-    """A push stopped by Ctrl-C leaves its reads of Grafana behind; they must end with the test, so
-    that none of them is alive when a later test forks compile workers or reuses its Grafana's port."""
+    """Reads of Grafana a push abandons (Ctrl-C, a failure) run out in daemon threads; they must end
+    with the test, so that none is alive when a later test forks compile workers or reuses a port."""
     yield
     for thread in threading.enumerate():
         if thread.name == "dashgen-read":

@@ -45,10 +45,20 @@ def stack(tmp_path, grafana, monkeypatch):
     return root
 
 
-# The repository's dashboards, however many: in uid order, and in the order push writes them (the build's).
-ORDER = [d.uid for d in build(find_project(REPO)).dashboards]
+def _counted():
+    from dashgen.provisioning import ROOT_FOLDER, folder_uid
+
+    built = build(find_project(REPO))
+    folders = {d.uid: "" if d.folder == ROOT_FOLDER else folder_uid(d.folder) for d in built.dashboards}
+    return [d.uid for d in built.dashboards], folders, len(set(folders.values()) - {""}), len(built.datasources)
+
+
+# The repository's dashboards, however many, in the order push writes them (the build's) and in uid
+# order; its folders and datasources (written first, in that order); all that a first push creates.
+ORDER, FOLDER_OF, FOLDERS, DATASOURCES = _counted()
 UIDS = sorted(ORDER)
-ALL = len(UIDS) + 4  # and the folder and three datasources: what a first push creates
+ALL = FOLDERS + DATASOURCES + len(UIDS)
+BEFORE_DASHBOARDS = FOLDERS + DATASOURCES  # writes of a first push before its first dashboard
 
 
 def run(cli, stack, *args):

@@ -264,3 +264,11 @@ def test_a_bug_is_an_internal_error_with_its_traceback_not_findings(cli, project
     assert (code, out) == (70, "")
     assert err.startswith("error: internal error in dashgen (a bug, not your input); please report it with this traceback:\n")
     assert err.rstrip().endswith("RuntimeError: something dashgen did not expect")
+
+
+def test_a_dashboard_whose_uid_is_a_folders_is_refused(project, cli):
+    project.write("dashboards/checkout.py", 'folder = "Checkout"\n' + SIMPLE.replace('uid="simple"', 'uid="checkout"'))
+    code, _, err = cli("-C", str(project.root), "build")
+    assert (code, err) == (2, "error: dashboards/checkout.py: dashboard 'checkout': uid 'checkout' is also the uid of "
+                              "folder 'Checkout', and Grafana gives one uid to one dashboard or folder; change the "
+                              "dashboard's uid or the folder's title\n1 error\n")

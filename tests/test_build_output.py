@@ -30,7 +30,6 @@ PROJECTS = {"repo": REPO, "fixture": FIXTURE}
 
 
 def built(name: str) -> dict[str, bytes]:
-    """A fresh compile: a golden test must not be served by the cache it would vouch for."""
     return build(find_project(PROJECTS[name])).files
 
 
@@ -178,13 +177,13 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
 
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    uncached = find_project(project.root)
-    sequential = build(uncached).files
+    found = find_project(project.root)
+    sequential = build(found).files
     in_two_workers(monkeypatch)
     spawned = []
     monkeypatch.setattr(build_module, "_compile_in_workers", _spy(build_module._compile_in_workers, spawned))
 
-    assert build(uncached).files == sequential
+    assert build(found).files == sequential
     project.write("dashboards/d1.py", "x = 1\n")
     project.write("dashboards/d4.py", "1 / 0\n")
     with pytest.raises(InputErrors) as failed:
@@ -302,3 +301,14 @@ def test_only_core_panels_get_grafanas_plugin_version(project):
     """)
     core, external = build(find_project(project.root)).dashboards[0].model["panels"]
     assert (core["pluginVersion"], "pluginVersion" in external) == ("12.3.0", False)
+
+
+def test_every_build_compiles_afresh(project, cli, monkeypatch):
+    """Nothing serves an output a fresh compile would not produce: a definition that reads the
+    environment sees its value of the moment, in one process and from the command line."""
+    project.write("dashboards/simple.py", "import os\n" + SIMPLE.replace('title="Simple"', 'title=os.environ["TITLE"]'))
+    for title in ("one", "two"):
+        monkeypatch.setenv("TITLE", title)
+        assert build(find_project(project.root)).dashboards[0].title == title
+        assert cli("-C", str(project.root), "build")[0] == 0
+        assert json.loads((project.root / "generated" / "dashboards" / "Team" / "simple.json").read_text())["title"] == title

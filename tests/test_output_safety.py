@@ -51,8 +51,8 @@ def hand_made(folder: Path, files: dict[str, str]) -> dict[str, bytes]:
 
 
 def beside(project) -> list[str]:
-    """What the project folder holds, but the compile cache."""
-    return sorted(name for name in os.listdir(project.root) if name != ".dashgen")
+    """What the project folder holds."""
+    return sorted(os.listdir(project.root))
 
 
 def build(cli, project, *args: str):

@@ -15,22 +15,23 @@ from dashgen.push.desired import DATASOURCE_MARK, OWNERSHIP_TAG
 from dashgen.push.history import push_message
 from emulator import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaEmulator
 from pushing import (  # noqa: F401
-    ALL, ORDER, UIDS, answering, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes,
+    ALL, BEFORE_DASHBOARDS, DATASOURCES, FOLDER_OF, FOLDERS, ORDER, UIDS, answering, built_state, fingerprints, grafana, live_state, point_at, run, stack, writes,
 )
 
 def test_first_push_creates_everything_in_dependency_order(cli, stack, grafana):
     code, out, err = run(cli, stack, "push", "--env", "test")
     assert (code, err) == (0, "")
     assert writes(grafana) == (
-        [("POST", "/api/folders")] + [("POST", "/api/datasources")] * 3 + [("POST", "/api/dashboards/db")] * 2 * len(UIDS)
+        [("POST", "/api/folders")] * FOLDERS + [("POST", "/api/datasources")] * DATASOURCES
+        + [("POST", "/api/dashboards/db")] * 2 * len(UIDS)
     )
     assert live_state(grafana) == built_state(stack)
     assert out.splitlines()[-1] == f"{ALL} created"
     assert f"+ created     dashboard  service-health {grafana.url}/d/service-health/service-health" in out
     saved = [e.body for e in grafana.writes() if e.path == "/api/dashboards/db"]
-    assert all(b["overwrite"] is False and b["folderUid"] == "mpac" for b in saved)
+    assert all(b["overwrite"] is False and b["folderUid"] == FOLDER_OF[b["dashboard"]["uid"]] for b in saved)
     assert {b["dashboard"]["uid"]: b["message"] for b in saved} == {
-        uid: push_message(f, "mpac") for uid, f in fingerprints(stack).items()}
+        uid: push_message(f, FOLDER_OF[uid]) for uid, f in fingerprints(stack).items()}
     assert all(OWNERSHIP_TAG in b["dashboard"]["tags"] for b in saved)
 
 
@@ -205,7 +206,7 @@ def test_concurrent_reads_keep_their_order_and_raise_the_first_failure():
 
 
 def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli, stack, grafana):
-    grafana.options.fail_write_n = 7  # the second dashboard (each is created, then saved with its message)
+    grafana.options.fail_write_n = BEFORE_DASHBOARDS + 3  # the second dashboard (each is created, then saved again)
     code, out, err = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert f"+ created     dashboard  {ORDER[0]}" in out
@@ -216,7 +217,7 @@ def test_a_500_mid_push_reports_what_was_applied_and_a_second_push_converges(cli
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
     assert live_state(grafana) == built_state(stack)
-    assert out.splitlines()[-1] == f"{len(UIDS) - 1} created, 5 unchanged"
+    assert out.splitlines()[-1] == f"{len(UIDS) - 1} created, {BEFORE_DASHBOARDS + 1} unchanged"
 
 
 def test_a_dropped_connection_on_a_read_is_retried(cli, stack, grafana):
@@ -231,8 +232,8 @@ def test_a_slow_write_past_the_timeout_fails_and_the_next_push_converges(cli, st
     pyproject = stack / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('token_env = "TEST_GRAFANA_TOKEN"',
                                                        'token_env = "TEST_GRAFANA_TOKEN"\ntimeout_s = 0.5'))
-    # After the reads (the search, the folder, three datasources, each dashboard): the first write.
-    grafana.options.slow_n, grafana.options.slow_s = 6 + len(UIDS), 2.0
+    # After the reads (the search, the folders, the datasources, each dashboard): the first write.
+    grafana.options.slow_n, grafana.options.slow_s = 2 + BEFORE_DASHBOARDS + len(UIDS), 2.0
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert "timed out (timeout_s in the environment sets the limit)" in out
@@ -503,7 +504,7 @@ def test_a_broken_definition_is_reported_before_a_missing_token(cli, stack, monk
 
 
 def test_a_failure_between_the_create_and_its_message_is_reported_and_converges(cli, stack, grafana):
-    grafana.options.fail_write_n = 6  # the first dashboard: created (5th write), then its message (6th)
+    grafana.options.fail_write_n = BEFORE_DASHBOARDS + 2  # the first dashboard's second save, with its message
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert (f"+ created     dashboard  {ORDER[0]} " in out and "(but saving it with its message failed: "
@@ -511,5 +512,16 @@ def test_a_failure_between_the_create_and_its_message_is_reported_and_converges(
     assert f". not applied dashboard  {ORDER[-1]}" in out
     grafana.options.fail_write_n = None
     code, out, _ = run(cli, stack, "push", "--env", "test")
-    assert code == 0 and out.splitlines()[-1] == f"{len(UIDS) - 1} created, 5 unchanged"
+    assert code == 0 and out.splitlines()[-1] == f"{len(UIDS) - 1} created, {BEFORE_DASHBOARDS + 1} unchanged"
     assert live_state(grafana) == built_state(stack)
+
+
+def test_an_environment_folder_with_a_dashboards_uid_is_refused_before_any_request(cli, stack, grafana):
+    pyproject = stack / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('token_env = "TEST_GRAFANA_TOKEN"',
+                                                       'token_env = "TEST_GRAFANA_TOKEN"\nfolder = "Service health"'))
+    code, _, err = run(cli, stack, "push", "--env", "test")
+    assert (code, grafana.journal) == (2, [])
+    assert err == ("error: pyproject.toml [tool.dashgen.environments.test]: folder 'Service health' would have the uid "
+                   "'service-health' of the dashboard in dashboards/service_health.py, and Grafana gives one uid to "
+                   "one dashboard or folder; choose another folder\n")

@@ -107,6 +107,11 @@ def desired_state(project, env: Environment, environ=os.environ, debug: bool = F
         if uid:
             desired.folders[uid] = title
         desired.dashboards.append(DesiredDashboard(dash, uid))
+    clash = next((d for d in desired.dashboards if d.uid in desired.folders), None)
+    if clash is not None:  # the build checked the definitions' folders; this is the environment's
+        raise InputError(Location(file=f"pyproject.toml [tool.dashgen.environments.{env.name}]"),
+                         f"folder {desired.folders[clash.uid]!r} would have the uid {clash.uid!r} of the dashboard in "
+                         f"{clash.file}, and Grafana gives one uid to one dashboard or folder; choose another folder")
     for source in result.datasources:
         ds = source.datasource
         desired.datasources.append(DesiredDatasource(ds.uid, ds.name, _datasource_body(ds, env, environ, source.file), source.file))
