@@ -41,11 +41,12 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
     from dashgen.push.apply import apply
     from dashgen.push.run import plan_for
     from dashgen.push.target import explained
+    from dashgen.push.vocabulary import Action, Result
 
     project = project_of(obj)
     forced = True if "*" in force else frozenset(force)
     env, grafana, plan = plan_for(project, env_name, prune=prune, force=forced, debug=obj["debug"])
-    refused = bool(plan.of("refused"))
+    refused = bool(plan.of(Action.REFUSED))
     if dry_run or not plan.writes:
         click.echo(report.as_json(plan, None, None) if output == "json" else report.plan_text(plan, dry_run), nl=False)
         raise click.exceptions.Exit(1 if refused else 0)
@@ -58,7 +59,7 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
     click.echo(report.as_json(plan, outcomes, error) if output == "json" else report.outcome_text(outcomes, error), nl=False)
     if error is not None:
         raise click.exceptions.Exit(error.exit_code)
-    raise click.exceptions.Exit(1 if any(o.result == "refused" for o in outcomes) else 0)
+    raise click.exceptions.Exit(1 if any(o.result == Result.REFUSED for o in outcomes) else 0)
 
 
 class _progress:

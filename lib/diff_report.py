@@ -15,7 +15,7 @@ from dashgen.errors import InputError
 from dashgen.output import RECORD_DIR
 from dashgen.panel_diff import DashboardDiff, diff_dashboards
 from dashgen.shown import shown
-from dashgen.push.report import SYMBOLS
+from dashgen.push.vocabulary import SYMBOLS, Action, Between, Kind
 
 
 MAX_FILE_LINES = 40  # of a provisioning file's diff in text; a longer one ends with how many more
@@ -23,10 +23,10 @@ MAX_FILE_LINES = 40  # of a provisioning file's diff in text; a longer one ends 
 
 @dataclass
 class Entry:
-    kind: str  # "dashboard", "folder", "datasource", or "file" (a provisioning file, between commits)
+    kind: Kind
     uid: str  # for a file, its path under generated/
     title: str
-    action: str  # a plan's action, or added / changed / removed between commits
+    action: Action | Between  # a plan's action, or what happened between commits
     reason: str = ""
     diff: DashboardDiff | None = None
     lines: list[str] = field(default_factory=list)  # a file's unified diff
@@ -36,11 +36,11 @@ def from_plan(plan) -> list[Entry]:
     """Every change of the plan that is not 'unchanged', dashboards with their panel-level diff."""
     entries = []
     for c in plan.changes:
-        if c.action == "unchanged":
+        if c.action == Action.UNCHANGED:
             continue
         entry = Entry(c.kind, c.uid, c.title, c.action, c.reason)
-        if c.kind == "dashboard":  # compared as they show, as the plan compared them
-            new = c.desired.model if c.desired is not None and c.action not in ("delete", "orphaned") else None
+        if c.kind == Kind.DASHBOARD:  # compared as they show, as the plan compared them
+            new = c.desired.model if c.desired is not None and c.action not in (Action.DELETE, Action.ORPHANED) else None
             entry.diff = diff_dashboards(*(shown(m) if m is not None else None for m in (c.live, new)))
         entries.append(entry)
     return entries
@@ -65,18 +65,20 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
             path = (before or after)[2]
             raise InputError(None, f"generated/{path} in {old_name} is not shaped like a dashboard ({exc})") from None
     for path in sorted(p for p in old.keys() | new.keys() if not _dashboard_path(p)):
-        action = "added" if path not in old else "removed" if path not in new else "changed"
-        entries.append(Entry("file", path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
+        action = Between.ADDED if path not in old else Between.REMOVED if path not in new else Between.CHANGED
+        entries.append(Entry(Kind.FILE, path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
     return entries
 
 
 def _dashboard_entry(uid: str, before, after) -> Entry:
     if before is None:
-        return Entry("dashboard", uid, after[1].get("title", uid), "added", diff=diff_dashboards(None, after[1]))
+        return Entry(Kind.DASHBOARD, uid, after[1].get("title", uid), Between.ADDED, diff=diff_dashboards(None, after[1]))
     if after is None:
-        return Entry("dashboard", uid, before[1].get("title", uid), "removed", diff=diff_dashboards(before[1], None))
+        return Entry(Kind.DASHBOARD, uid, before[1].get("title", uid), Between.REMOVED,
+                     diff=diff_dashboards(before[1], None))
     moved = f"moved from folder {before[0]!r} to {after[0]!r}" if before[0] != after[0] else ""
-    return Entry("dashboard", uid, after[1].get("title", uid), "changed", moved, diff_dashboards(before[1], after[1]))
+    return Entry(Kind.DASHBOARD, uid, after[1].get("title", uid), Between.CHANGED, moved,
+                 diff_dashboards(before[1], after[1]))
 
 
 def _dashboard_path(path: str) -> bool:
@@ -138,7 +140,7 @@ def _grouped(entries: list[Entry]) -> list[tuple[Entry, list[str]]]:
     (provisioning/<env>/...): a datasource change shows once, not once per environment."""
     out: list[tuple[Entry, list[str]]] = []
     for entry in entries:
-        if out and entry.kind == "file" == out[-1][0].kind and (entry.action, entry.lines) == (out[-1][0].action, out[-1][0].lines):
+        if out and entry.kind == Kind.FILE == out[-1][0].kind and (entry.action, entry.lines) == (out[-1][0].action, out[-1][0].lines):
             first, rest = out[-1][0].uid.split("/"), entry.uid.split("/")
             if len(first) == len(rest) > 2 and first[0] == rest[0] == "provisioning" and first[2:] == rest[2:]:
                 out[-1][1].append(rest[1])

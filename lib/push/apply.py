@@ -15,8 +15,9 @@ from dashgen.errors import DashgenError
 from dashgen.grafana import Conflict, Grafana, GrafanaError, NotFound
 from dashgen.push.history import push_message
 from dashgen.push.plan import Change, Plan
+from dashgen.push.vocabulary import DONE, Action, Kind, Result
 
-ORDER = {"folder": 0, "datasource": 1, "dashboard": 2}
+ORDER = {Kind.FOLDER: 0, Kind.DATASOURCE: 1, Kind.DASHBOARD: 2}
 CONCURRENT_FROM = 20  # dashboards in one stage; below this, writing one by one keeps the report's order simple
 CONCURRENCY = 8
 
@@ -24,7 +25,7 @@ CONCURRENCY = 8
 @dataclass
 class Outcome:
     change: Change
-    result: str  # created, updated, deleted, unchanged, refused, orphaned, failed, not applied
+    result: Result
     detail: str = ""
     url: str = ""
     backup: str = ""
@@ -49,7 +50,7 @@ def apply(grafana: Grafana, plan: Plan, backups: Path, progress=lambda outcome: 
     written stops the push before it changes anything."""
     writes = sorted(plan.writes, key=_stage)
     saved = {id(c): _back_up(c, backups) for c in writes if c.forced}
-    outcomes = [Outcome(c, c.action, c.reason, c.url) for c in plan.changes if c not in writes]
+    outcomes = [Outcome(c, DONE[c.action], c.reason, c.url) for c in plan.changes if c not in writes]
     run = _Run(grafana, saved, progress)
     for _, stage in itertools.groupby(writes, key=_stage):
         outcomes.extend(run.stage(list(stage)))
@@ -58,7 +59,7 @@ def apply(grafana: Grafana, plan: Plan, backups: Path, progress=lambda outcome: 
 
 def _stage(change: Change) -> tuple[bool, int]:
     """Folders, then datasources, then dashboards, then deletions: each stage needs the one before."""
-    return change.action == "delete", ORDER[change.kind]
+    return change.action == Action.DELETE, ORDER[change.kind]
 
 
 class _Run:
@@ -87,7 +88,7 @@ class _Run:
 
     def one(self, change: Change) -> Outcome:
         if self.stopped is not None:
-            return Outcome(change, "not applied", "stopped by the error above", change.url)
+            return Outcome(change, Result.NOT_APPLIED, "stopped by the error above", change.url)
         try:
             outcome = _write(self.grafana, change)
             outcome.backup = self.saved.get(id(change), "")
@@ -95,34 +96,34 @@ class _Run:
                 with self.lock:
                     self.stopped = self.stopped or outcome.error
         except Conflict as exc:
-            outcome = Outcome(change, "refused", f"changed in Grafana while pushing ({exc.message}); run push again",
+            outcome = Outcome(change, Result.REFUSED, f"changed in Grafana while pushing ({exc.message}); run push again",
                               change.url)
         except GrafanaError as exc:
             with self.lock:
                 self.stopped = self.stopped or exc
-            outcome = Outcome(change, "failed", str(exc), change.url)
+            outcome = Outcome(change, Result.FAILED, str(exc), change.url)
         except KeyboardInterrupt:
             with self.lock:
                 self.stopped = self.stopped or Interrupted()
-            outcome = Outcome(change, "not applied", "interrupted", change.url)
+            outcome = Outcome(change, Result.NOT_APPLIED, "interrupted", change.url)
         self.progress(outcome)
         return outcome
 
 
 def _write(grafana: Grafana, change: Change) -> Outcome:
-    if change.kind == "folder":
-        if change.action == "create":
+    if change.kind == Kind.FOLDER:
+        if change.action == Action.CREATE:
             grafana.create_folder(change.uid, change.desired)
         else:
             grafana.update_folder(change.uid, change.desired, change.version)
-        return Outcome(change, f"{change.action}d", change.reason)
-    if change.kind == "datasource":
-        if change.action == "create":
+        return Outcome(change, DONE[change.action], change.reason)
+    if change.kind == Kind.DATASOURCE:
+        if change.action == Action.CREATE:
             grafana.create_datasource(change.desired.marked_body())
         else:
             grafana.update_datasource(change.uid, {**change.desired.marked_body(), "version": change.version})
-        return Outcome(change, f"{change.action}d", change.reason)
-    if change.action == "delete":
+        return Outcome(change, DONE[change.action], change.reason)
+    if change.action == Action.DELETE:
         # Grafana's DELETE takes no version: what was planned is checked just before it.
         newest = grafana.versions(change.uid, 1)
         if newest and newest[0]["version"] != change.version:
@@ -132,10 +133,10 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
             grafana.delete_dashboard(change.uid)
         except NotFound:
             pass  # a retried DELETE whose first attempt landed; either way it is gone
-        return Outcome(change, "deleted", change.reason)
+        return Outcome(change, Result.DELETED, change.reason)
     desired = change.desired
     message = push_message(desired.fingerprint, desired.folder_uid)
-    if change.action == "create":
+    if change.action == Action.CREATE:
         created = grafana.save_dashboard(desired.model, desired.folder_uid, message, None)
         # Grafana's version list shows a dashboard's first version as "Initial save", whatever its
         # message (contract §3.5): a second save of the same JSON records what was pushed where the
@@ -144,21 +145,21 @@ def _write(grafana: Grafana, change: Change) -> Outcome:
         try:
             saved = grafana.save_dashboard(desired.model, desired.folder_uid, message, created.get("version"))
         except Conflict:
-            return Outcome(change, "created", "then changed in Grafana at once; the next push checks that edit", url)
+            return Outcome(change, Result.CREATED, "then changed in Grafana at once; the next push checks that edit", url)
         except GrafanaError as exc:  # created: the next push finds it unchanged (or reads it to see)
-            return Outcome(change, "created", f"but saving it with its message failed: {exc}", url, error=exc)
+            return Outcome(change, Result.CREATED, f"but saving it with its message failed: {exc}", url, error=exc)
         except KeyboardInterrupt:
-            return Outcome(change, "created", "but interrupted before saving it with its message", url,
+            return Outcome(change, Result.CREATED, "but interrupted before saving it with its message", url,
                            error=Interrupted())
     else:
         saved = grafana.save_dashboard(desired.model, desired.folder_uid, message, change.version)
-    return Outcome(change, f"{change.action}d", change.reason, grafana.url + saved.get("url", ""))
+    return Outcome(change, DONE[change.action], change.reason, grafana.url + saved.get("url", ""))
 
 
 def _back_up(change: Change, backups: Path) -> str:
     """Saves the live JSON before --force replaces or deletes it; the path is reported. Dashboards
     go in `backups`, folders and datasources (whose secrets Grafana never returns) in sub-folders."""
-    folder = backups if change.kind == "dashboard" else backups / f"{change.kind}s"
+    folder = backups if change.kind == Kind.DASHBOARD else backups / f"{change.kind}s"
     path = folder / f"{change.uid}.v{change.version}.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)

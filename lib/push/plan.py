@@ -21,6 +21,7 @@ from dashgen.push.desired import (
     DATASOURCE_MARK, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings,
 )
 from dashgen.push.history import Maker, Provenance, is_dashgens, newest_version, provenance, push_message
+from dashgen.push.vocabulary import WRITES, Action, Kind
 from dashgen.shown import same_thing
 
 CONCURRENCY = 16
@@ -34,10 +35,10 @@ def forcing(force: Force, uid: str) -> bool:
 
 @dataclass
 class Change:
-    kind: str  # "folder", "datasource" or "dashboard"
+    kind: Kind
     uid: str
     title: str
-    action: str  # create, update, unchanged, delete, refused, orphaned
+    action: Action
     reason: str = ""
     desired: object = None
     live: dict | None = None  # the live dashboard model, datasource or folder
@@ -53,12 +54,12 @@ class Plan:
     grafana_url: str
     changes: list[Change] = field(default_factory=list)
 
-    def of(self, *actions: str) -> list[Change]:
+    def of(self, *actions: Action) -> list[Change]:
         return [c for c in self.changes if c.action in actions]
 
     @property
     def writes(self) -> list[Change]:
-        return self.of("create", "update", "delete")
+        return self.of(*WRITES)
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,10 @@ def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -
     whose history shows no push by dashgen is never deleted: nothing dashgen did not write is."""
     uid, title, url = hit["uid"], hit.get("title", hit["uid"]), grafana.url + hit.get("url", "")
     if not prune:
-        return Change("dashboard", uid, title, "orphaned", "no longer defined; --prune deletes it", url=url)
+        return Change(Kind.DASHBOARD, uid, title, Action.ORPHANED, "no longer defined; --prune deletes it", url=url)
     found = grafana.get_dashboard(uid)
     if found is None:
-        return Change("dashboard", uid, title, "unchanged", "already gone", url=url)
+        return Change(Kind.DASHBOARD, uid, title, Action.UNCHANGED, "already gone", url=url)
     model, meta = found["dashboard"], found.get("meta", {})
     base = dict(live=model, version=meta.get("version", model.get("version")), url=url)
     latest = live.latest.get(uid)
@@ -156,15 +157,15 @@ def _orphan(grafana: Grafana, hit: dict, live: Live, prune: bool, force: bool) -
     made = Provenance(Maker.DASHGEN, latest) if pushed_last else \
         provenance(grafana, uid, model, (meta.get("folderUid", ""), meta.get("folderTitle", "")), meta.get("folderUid", ""))
     if made.maker is Maker.DASHGEN:
-        return Change("dashboard", uid, title, "delete", "no longer defined", **base)
+        return Change(Kind.DASHBOARD, uid, title, Action.DELETE, "no longer defined", **base)
     if made.maker is not Maker.EDITED:
-        return Change("dashboard", uid, title, "refused", f"no longer defined, but {_not_known(made)}: it is not "
+        return Change(Kind.DASHBOARD, uid, title, Action.REFUSED, f"no longer defined, but {_not_known(made)}: it is not "
                       "deleted; delete it in Grafana, or remove its 'dashgen' tag", **base)
     edit = _edit(made)
     if force:
-        return Change("dashboard", uid, title, "delete", f"no longer defined; {edit}; --force deletes it", forced=True,
+        return Change(Kind.DASHBOARD, uid, title, Action.DELETE, f"no longer defined; {edit}; --force deletes it", forced=True,
                       details=_edited(made), **base)
-    return Change("dashboard", uid, title, "refused", f"no longer defined, but {edit}", details=_edited(made),
+    return Change(Kind.DASHBOARD, uid, title, Action.REFUSED, f"no longer defined, but {edit}", details=_edited(made),
                   hint=f"--force {uid} deletes it (after a backup)", **base)
 
 
@@ -198,22 +199,22 @@ def _folder(uid: str, title: str, live: dict | None, force: bool) -> Change:
     differs was changed in Grafana, or in code in a way the uid does not show (case, spaces,
     punctuation). Either way the title is only changed with --force."""
     if live is None:
-        return Change("folder", uid, title, "create", desired=title)
+        return Change(Kind.FOLDER, uid, title, Action.CREATE, desired=title)
     if live.get("title") == title:
-        return Change("folder", uid, title, "unchanged", live=live)
+        return Change(Kind.FOLDER, uid, title, Action.UNCHANGED, live=live)
     base = dict(desired=title, live=live, version=live.get("version"))
     edit = (f"titled {live.get('title')!r} in Grafana, not {title!r} as in the code (renamed in Grafana, or in "
             f"the code; last changed by {live.get('updatedBy') or 'someone'} at {live.get('updated') or 'an unknown time'})")
     if force:
-        return Change("folder", uid, title, "update", f"{edit}; --force renames it", forced=True, **base)
-    return Change("folder", uid, title, "refused", f"{edit}; --force {uid} renames it", **base)
+        return Change(Kind.FOLDER, uid, title, Action.UPDATE, f"{edit}; --force renames it", forced=True, **base)
+    return Change(Kind.FOLDER, uid, title, Action.REFUSED, f"{edit}; --force {uid} renames it", **base)
 
 
 def _datasource(ds, live: dict | None, force: bool) -> Change:
     """Like a dashboard's version message, the mark in jsonData says what push last wrote: settings
     that no longer match it were changed in Grafana, and are kept unless --force."""
     if live is None:
-        return Change("datasource", ds.uid, ds.name, "create", desired=ds)
+        return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.CREATE, desired=ds)
     live_settings, code_settings = datasource_settings(live), datasource_settings(ds.body)
     changes = [change_line(path, a, b) for path, a, b in differences(live_settings, code_settings)]
     missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
@@ -222,21 +223,21 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
     base = dict(desired=ds, live=live, version=live.get("version"))
     if not changes:
         if mark == ds.fingerprint or live.get("readOnly"):
-            return Change("datasource", ds.uid, ds.name, "unchanged", live=live)
-        return Change("datasource", ds.uid, ds.name, "update", "already as defined; records that dashgen set it", **base)
+            return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.UNCHANGED, live=live)
+        return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.UPDATE, "already as defined; records that dashgen set it", **base)
     details = ("what an update changes (as it is in Grafana -> as the code says):", *changes)
     if live.get("readOnly"):
-        return Change("datasource", ds.uid, ds.name, "refused", "differs from the code, but is provisioned read-only in "
+        return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.REFUSED, "differs from the code, but is provisioned read-only in "
                       "Grafana; change its provisioning file", desired=ds, live=live, details=details)
     if mark == datasource_fingerprint(live):
         why = "the definition changed" if len(changes) > len(missing_secrets) else "a secret is not set in Grafana"
-        return Change("datasource", ds.uid, ds.name, "update", why, details=details, **base)
+        return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.UPDATE, why, details=details, **base)
     edit = ("carries no record of a dashgen push (made in Grafana, or pushed by an older dashgen)" if mark is None
             else f"changed in Grafana (version {live.get('version')}) after dashgen pushed it")
     if force:
-        return Change("datasource", ds.uid, ds.name, "update", f"{edit}; --force overwrites it", forced=True,
+        return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.UPDATE, f"{edit}; --force overwrites it", forced=True,
                       details=details, **base)
-    return Change("datasource", ds.uid, ds.name, "refused", edit, details=details,
+    return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.REFUSED, edit, details=details,
                   hint=f"--force {ds.uid} overwrites it (after a backup)", **base)
 
 
@@ -247,7 +248,7 @@ def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
     latest = live.latest.get(desired.uid) if hit is not None else None
     if latest and latest.get("message") == push_message(desired.fingerprint, desired.folder_uid) \
             and hit.get("folderUid", "") == desired.folder_uid:
-        return Change("dashboard", desired.uid, desired.title, "unchanged", url=grafana.url + hit.get("url", ""))
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UNCHANGED, url=grafana.url + hit.get("url", ""))
     return None
 
 
@@ -255,27 +256,27 @@ def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
     """The change for a dashboard _as_pushed could not settle: new, changed, or edited by hand."""
     found = grafana.get_dashboard(desired.uid)
     if found is None:
-        return Change("dashboard", desired.uid, desired.title, "create", desired=desired)
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.CREATE, desired=desired)
     model, meta = found["dashboard"], found.get("meta", {})
     base = dict(desired=desired, live=model, version=meta.get("version", model.get("version")), url=_url(grafana, found))
     if OWNERSHIP_TAG not in (model.get("tags") or []):
-        return Change("dashboard", desired.uid, desired.title, "refused",
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.REFUSED,
                       f"exists in Grafana without the {OWNERSHIP_TAG!r} tag, so dashgen does not own it; tag it "
                       f"{OWNERSHIP_TAG!r} in Grafana to hand it over, or delete it", **base)
     live_folder = (meta.get("folderUid", ""), meta.get("folderTitle", ""))
     if same_thing(model, desired.model) and live_folder[0] == desired.folder_uid:
-        return Change("dashboard", desired.uid, desired.title, "unchanged", **base)
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UNCHANGED, **base)
     made = provenance(grafana, desired.uid, model, live_folder, desired.folder_uid)
     if made.maker is Maker.DASHGEN:
         since = f"; saved since in Grafana {made.editor()}, which changed nothing it shows" if made.saved_since else ""
-        return Change("dashboard", desired.uid, desired.title, "update", f"the definition changed{since}", **base)
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UPDATE, f"the definition changed{since}", **base)
     if made.maker is Maker.HANDED_OVER:
-        return Change("dashboard", desired.uid, desired.title, "update", f"made in Grafana and tagged {OWNERSHIP_TAG!r} "
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UPDATE, f"made in Grafana and tagged {OWNERSHIP_TAG!r} "
                       f"{made.editor()}: taken over (the version it replaces is backed up)", forced=True, **base)
     edit = _edit(made) if made.maker is Maker.EDITED else _not_known(made)
     details = _edited(made) if made.maker is Maker.EDITED else ()
     if force:
-        return Change("dashboard", desired.uid, desired.title, "update", f"{edit}; --force overwrites it", forced=True,
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UPDATE, f"{edit}; --force overwrites it", forced=True,
                       details=details, **base)
-    return Change("dashboard", desired.uid, desired.title, "refused", edit, details=details,
+    return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.REFUSED, edit, details=details,
                   hint=f"--force {desired.uid} overwrites it (after a backup)", **base)

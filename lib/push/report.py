@@ -9,12 +9,8 @@ from dashgen.grafana import transient
 
 from dashgen.push.apply import Outcome
 from dashgen.push.plan import Plan
+from dashgen.push.vocabulary import COUNTED, DONE, SYMBOLS, Action, Result
 
-SYMBOLS = {
-    "create": "+", "created": "+", "update": "~", "updated": "~", "delete": "-", "deleted": "-",
-    "unchanged": "=", "refused": "!", "orphaned": "?", "failed": "x", "not applied": ".",
-    "added": "+", "changed": "~", "removed": "-",  # between two commits (dashgen diff --against)
-}
 
 
 MAX_DETAILS = 12  # lines of what a hand edit changed, under its change; the JSON has them all
@@ -23,7 +19,7 @@ MAX_DETAILS = 12  # lines of what a hand edit changed, under its change; the JSO
 def plan_text(plan: Plan, dry_run: bool = False) -> str:
     lines = [f"plan for {plan.grafana_url}:"]
     for c in plan.changes:
-        if c.action == "unchanged":
+        if c.action == Action.UNCHANGED:
             continue
         reason = f" ({c.reason})" if c.reason else ""
         lines.append(f"  {SYMBOLS[c.action]} {c.action:<9} {c.kind:<10} {c.uid}{reason}")
@@ -47,7 +43,7 @@ def _details(details: tuple[str, ...]) -> list[str]:
 def outcome_text(outcomes: list[Outcome], error) -> str:
     lines = []
     for o in outcomes:
-        if o.result in ("unchanged",):
+        if o.result == Result.UNCHANGED:
             continue
         detail = f" ({o.detail})" if o.detail else ""
         link = f" {o.url}" if o.url else ""
@@ -65,13 +61,11 @@ def _counts(results) -> str:
     tally: dict[str, int] = {}
     for result in results:
         tally[result] = tally.get(result, 0) + 1
-    order = ["created", "create", "updated", "update", "deleted", "delete", "unchanged", "refused", "orphaned",
-             "failed", "not applied"]
-    return ", ".join(f"{tally[k]} {k}" for k in order if k in tally) or "nothing to do"
+    return ", ".join(f"{tally[k]} {k}" for k in COUNTED if k in tally) or "nothing to do"
 
 
 def as_json(plan: Plan, outcomes: list[Outcome] | None, error) -> str:
-    rows = outcomes or [Outcome(c, c.action, c.reason, c.url) for c in plan.changes]
+    rows = outcomes or [Outcome(c, DONE[c.action], c.reason, c.url) for c in plan.changes]
     document = {
         "grafana": plan.grafana_url,
         "changes": [
