@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from dashgen.build import usable_cores
+    from dashgen.compile.workers import usable_cores
 
     grafana = Emulator(args.delay)
     with tempfile.TemporaryDirectory(prefix="dashgen-push-bench-") as tmp:

@@ -2,59 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
-import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from dashgen.canonical import canonical_json
 from dashgen.errors import InputError, InputErrors, Location
+from dashgen.model import Build, CompiledDashboard
 from dashgen.project import Project
-
-if TYPE_CHECKING:
-    from dashgen.loader import DatasourceSource
-
-DASHBOARDS_DIR = "dashboards"
-
-
-@dataclass(frozen=True, eq=False)
-class CompiledDashboard:
-    """A dashboard as Grafana 12.3 stores it, with where it came from and where it goes.
-
-    It carries the canonical JSON, the form every consumer needs and the cheapest to pass between
-    processes; `model` parses it on demand.
-    """
-
-    file: str
-    folder: str
-    uid: str
-    title: str
-    json: bytes
-    references: tuple  # (panel, uid, type) of each datasource it uses, for checks that need no parse
-
-    @functools.cached_property
-    def model(self) -> dict:
-        import orjson
-
-        return orjson.loads(self.json)
-
-    @property
-    def path(self) -> str:
-        return f"{DASHBOARDS_DIR}/{self.folder}/{self.uid}.json"
-
-
-@dataclass(frozen=True)
-class Build:
-    dashboards: list[CompiledDashboard]
-    files: dict[str, bytes]
-    datasources: list[DatasourceSource]
-
-
-# Below this many definitions, starting worker processes costs more than it saves.
-PARALLEL_FROM = 64
-WORKER_DIED = ("a compile worker ended without answering: a definition ended its process (a signal, a crash "
-               "in a C extension) or the system stopped it (out of memory?)")
 
 
 def once(errors: list[InputError]) -> list[InputError]:
@@ -75,96 +27,17 @@ def once(errors: list[InputError]) -> list[InputError]:
 
 def _compile_dashboards(project: Project, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
     """The compiled dashboards and the errors; a large project compiles in forked workers."""
+    from dashgen.compile import workers as pool
+    from dashgen.compile.files import compile_files
     from dashgen.loader import definition_files
 
     files = definition_files(project.dashboards_dir)
-    workers = min(usable_cores(), len(files) // (PARALLEL_FROM // 2))
+    workers = min(pool.usable_cores(), len(files) // (pool.PARALLEL_FROM // 2))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        compiled, errors = _compile_in_workers(project, files, debug, workers)
+        compiled, errors = pool.compile_in_workers(project, files, debug, workers)
     else:
-        compiled, errors = _compile_files(project, files, debug)
+        compiled, errors = compile_files(project, files, debug)
     return compiled, errors + _clashes(compiled)
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (affinity and cgroup cpusets), not the machine's count."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
-    """The compiled dashboards and the errors, in file order."""
-    from dashgen.compile import compile_dashboard
-    from dashgen.datasources.checks import datasource_references
-    from dashgen.loader import load_dashboards
-    from dashgen.validate import schema_errors
-
-    compiled, errors = [], []
-    for source in load_dashboards(project, files, debug=debug):
-        if isinstance(source, InputError):
-            errors.append(source)
-            continue
-        try:
-            model = compile_dashboard(source)
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-            continue
-        found = schema_errors(model, source.file)
-        if found:
-            errors.extend(found)
-        else:
-            compiled.append(CompiledDashboard(source.file, source.folder, model["uid"], model["title"],
-                                              canonical_json(model), datasource_references(model)))
-    return compiled, errors
-
-
-def _compile_in_workers(project: Project, files: list, debug: bool, workers: int,
-                        ) -> tuple[list[CompiledDashboard], list[InputError]]:
-    """The same as _compile_files, on interleaved shards in forked processes, merged back into file
-    order."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    import grafanalib.core  # noqa: F401 - imported once here, shared by every forked worker
-
-    from dashgen.loader import ThreadLeftRunning
-    from dashgen.validate import is_valid
-
-    is_valid({})  # builds the validator before forking
-    shards = [files[i::workers] for i in range(workers)]
-    # A pool that notices a worker dying (a multiprocessing.Pool would wait for its answer forever).
-    # With fork it starts every worker at the first submit, before its own thread.
-    fork, others = multiprocessing.get_context("fork"), set(multiprocessing.active_children())
-    with ProcessPoolExecutor(workers, mp_context=fork, initializer=_worker_started) as pool:
-        try:
-            results = [p.result() for p in [pool.submit(_compile_files, project, shard, debug) for shard in shards]]
-        except BrokenProcessPool as exc:
-            if exc.__cause__ is not None:  # not a dead worker: an answer this process could not read
-                raise
-            return [], [InputError(None, WORKER_DIED)]
-        except BaseException:  # Ctrl-C (perhaps to this process alone): leaving the pool would wait for them
-            _terminate(set(multiprocessing.active_children()) - others)
-            raise
-        if any(isinstance(e, ThreadLeftRunning) for _, failed in results for e in failed):
-            _terminate(set(multiprocessing.active_children()) - others)  # a worker would wait for it to end
-    order = {project.relative(path): i for i, path in enumerate(files)}
-    compiled = sorted((d for done, _ in results for d in done), key=lambda d: order[d.file])
-    errors = sorted((e for _, failed in results for e in failed), key=lambda e: order.get(e.location.file, -1))
-    return compiled, errors
-
-
-def _terminate(workers) -> None:
-    for worker in workers:
-        worker.terminate()
-
-
-def _worker_started() -> None:
-    """Ctrl-C at a terminal reaches the workers too: each ends at once, without a traceback, and
-    the parent reports the interrupt. A build started with Ctrl-C ignored (in the background of a
-    script) keeps ignoring it."""
-    import signal
-
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _clashes(dashboards: list[CompiledDashboard]) -> list[InputError]:
@@ -207,7 +80,7 @@ def build(project: Project, debug: bool = False) -> Build:
 
 
 def _assembled(project: Project, dashboards: list[CompiledDashboard], errors: list[InputError],
-               sources: list[DatasourceSource], load_errors: list[InputError]) -> Build:
+               sources: list, load_errors: list[InputError]) -> Build:
     """The build from its compiled dashboards and loaded datasources, once both are checked together."""
     from dashgen.datasources.checks import dashboard_reference_problems, datasource_problems
     from dashgen.environments import load_environments

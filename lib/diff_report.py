@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from dashgen.build import DASHBOARDS_DIR
+from dashgen.model import DASHBOARDS_DIR
 from dashgen.errors import InputError
 from dashgen.output import RECORD_DIR
 from dashgen.panel_diff import DashboardDiff, diff_dashboards

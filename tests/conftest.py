@@ -102,14 +102,14 @@ dashboard = Dashboard(
 
 def in_two_workers(monkeypatch) -> None:
     """Four or more definitions compile in two forked workers, as a large project's do, on any machine."""
-    import dashgen.build as build_module
+    import dashgen.compile.workers as pool
 
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 4)
-    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
 
 
 # The same, for dashgen run as a process (its arguments follow), which also takes Ctrl-C as a
 # terminal would give it (a test runner may have started it with Ctrl-C ignored).
 IN_WORKERS = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-              "import dashgen.build as b; b.PARALLEL_FROM = 4; b.usable_cores = lambda: 2; "
+              "import dashgen.compile.workers as w; w.PARALLEL_FROM = 4; w.usable_cores = lambda: 2; "
               "from dashgen.cli.main import main; main()"]

@@ -16,7 +16,8 @@ import time
 import pytest
 
 from conftest import GOLDEN, IN_WORKERS, REPO, SIMPLE, check_golden, in_two_workers
-from dashgen.build import WORKER_DIED, build
+from dashgen.build import build
+from dashgen.compile.workers import WORKER_DIED
 from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
 from dashgen.compile.layout import overlaps
@@ -173,7 +174,7 @@ def test_folder_comes_from_module_then_subfolder_then_default(project, cli):
 
 
 def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
-    import dashgen.build as build_module
+    import dashgen.compile.workers as pool
 
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
@@ -181,7 +182,7 @@ def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
     sequential = build(found).files
     in_two_workers(monkeypatch)
     spawned = []
-    monkeypatch.setattr(build_module, "_compile_in_workers", _spy(build_module._compile_in_workers, spawned))
+    monkeypatch.setattr(pool, "compile_in_workers", _spy(pool.compile_in_workers, spawned))
 
     assert build(found).files == sequential
     project.write("dashboards/d1.py", "x = 1\n")

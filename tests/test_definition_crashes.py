@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import IN_WORKERS, SIMPLE
-from dashgen.build import WORKER_DIED
+from dashgen.compile.workers import WORKER_DIED
 
 TS = 'from grafanalib.core import Dashboard, Target, TimeSeries\nDS = {"type": "prometheus", "uid": "p"}\n'
 

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashgen.build import CompiledDashboard
+from dashgen.model import CompiledDashboard
 from dashgen.canonical import canonical_json
 from dashgen.environments import Environment
 from dashgen.errors import InputError, Location
