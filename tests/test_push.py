@@ -525,3 +525,10 @@ def test_an_environment_folder_with_a_dashboards_uid_is_refused_before_any_reque
     assert err == ("error: pyproject.toml [tool.dashgen.environments.test]: folder 'Service health' would have the uid "
                    "'service-health' of the dashboard in dashboards/service_health.py, and Grafana gives one uid to "
                    "one dashboard or folder; choose another folder\n")
+
+
+def test_every_word_of_the_vocabulary_is_shown_and_counted():
+    from dashgen.push.vocabulary import COUNTED, DONE, SYMBOLS, Action, Between, Result
+
+    assert set(Action) | set(Result) | set(Between) <= set(SYMBOLS)
+    assert set(Action) | set(Result) <= set(COUNTED) and set(DONE) == set(Action)

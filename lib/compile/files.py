@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dashgen.canonical import canonical_json
+from dashgen.compile import compile_dashboard
 from dashgen.errors import InputError, InputErrors
 from dashgen.model import CompiledDashboard
 from dashgen.project import Project
@@ -11,7 +12,6 @@ from dashgen.project import Project
 
 def compile_files(project: Project, files: list, debug: bool) -> tuple[list[CompiledDashboard], list[InputError]]:
     """The compiled dashboards and the errors, in file order."""
-    from dashgen.compile import compile_dashboard  # the package imports this module's siblings
     from dashgen.datasources.checks import datasource_references
     from dashgen.loader import load_dashboards
     from dashgen.validate import schema_errors

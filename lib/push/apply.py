@@ -72,7 +72,7 @@ class _Run:
         self.lock = threading.Lock()
 
     def stage(self, changes: list[Change]) -> list[Outcome]:
-        if len(changes) < CONCURRENT_FROM or changes[0].kind != "dashboard":
+        if len(changes) < CONCURRENT_FROM or changes[0].kind != Kind.DASHBOARD:
             return [self.one(c) for c in changes]
         with ThreadPoolExecutor(CONCURRENCY) as pool:
             futures = [pool.submit(self.one, c) for c in changes]

@@ -12,7 +12,6 @@ from dashgen.push.plan import Plan
 from dashgen.push.vocabulary import COUNTED, DONE, SYMBOLS, Action, Result
 
 
-
 MAX_DETAILS = 12  # lines of what a hand edit changed, under its change; the JSON has them all
 
 

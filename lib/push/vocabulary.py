@@ -54,6 +54,7 @@ class Between(enum.StrEnum):
     REMOVED = "removed"
 
 
+# Keyed by word: a word an action and its result share ("unchanged", "refused", "orphaned") is one key.
 SYMBOLS = {
     Action.CREATE: "+", Result.CREATED: "+", Action.UPDATE: "~", Result.UPDATED: "~", Action.DELETE: "-",
     Result.DELETED: "-", Action.UNCHANGED: "=", Action.REFUSED: "!", Action.ORPHANED: "?", Result.FAILED: "x",
