@@ -272,3 +272,9 @@ def test_a_dashboard_whose_uid_is_a_folders_is_refused(project, cli):
     assert (code, err) == (2, "error: dashboards/checkout.py: dashboard 'checkout': uid 'checkout' is also the uid of "
                               "folder 'Checkout', and Grafana gives one uid to one dashboard or folder; change the "
                               "dashboard's uid or the folder's title\n1 error\n")
+
+
+def test_a_dashboard_title_that_is_not_text_is_named_as_such(project, cli):
+    project.write("dashboards/t.py", 'from grafanalib.core import Dashboard\ndashboard = Dashboard(title={"a": 1}, uid="t")\n')
+    code, _, err = cli("-C", str(project.root), "build")
+    assert (code, err) == (2, "error: dashboards/t.py: dashboard 't': dashboard title {'a': 1} must be a string\n1 error\n")

@@ -69,7 +69,9 @@ def _check_identity(dash: dict, where: Location, errors: list[InputError]) -> No
         errors.append(InputError(where, f"uid {uid!r} must be a string"))
     elif not UID.match(uid):
         errors.append(InputError(where, f"uid {uid!r} must be 1 to 40 characters of letters, digits, '-' and '_'"))
-    if not isinstance(title, str) or not title.strip():
+    if not isinstance(title, str):
+        errors.append(InputError(where, f"dashboard title {title!r} must be a string"))
+    elif not title.strip():
         errors.append(InputError(where, "dashboard title is empty"))
 
 
