@@ -38,10 +38,10 @@ def build(obj, check, out):
         recover(target)
     shown = project.relative(target) + "/"
     result = run_build(project, debug=obj["debug"])
-    stale = stale_files(result.files, target)
-    # The manifest follows the files it lists: named only when it alone is out of date.
-    stale = [rel for rel in stale if rel != MANIFEST] or stale
     if check:
+        # The manifest follows the files it lists: named only when it alone is out of date.
+        found = stale_files(result.files, target)
+        stale = [rel for rel in found if rel != MANIFEST] or found
         for rel in stale:
             click.echo(f"stale: {shown}{rel}")
         if stale:
@@ -49,8 +49,7 @@ def build(obj, check, out):
             raise click.exceptions.Exit(1)
         click.echo(f"{shown} is up to date ({len(result.files)} files)")
         return
-    write_tree(result.files, target, project.root)
-    stale = [rel for rel in stale if rel != MANIFEST]
+    stale = [rel for rel in write_tree(result.files, target, project.root) if rel != MANIFEST]
     removed = sum(1 for rel in stale if rel not in result.files)
     click.echo(
         f"built {_count(result.dashboards, 'dashboard')} in {_count({d.folder for d in result.dashboards}, 'folder')}"

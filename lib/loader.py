@@ -259,22 +259,21 @@ class _contained:
     def __enter__(self):
         global _sigint_received
         _sigint_received = False
-        self.handler = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGINT)
-            if callable(previous):  # SIG_DFL and SIG_IGN never raise KeyboardInterrupt: nothing to tell apart
-                self.handler = previous
-                signal.signal(signal.SIGINT, functools.partial(_on_sigint, previous))
-        self.exit = None
-        if threading.current_thread() is threading.main_thread():  # one owner: no interleaved patching
-            self.exit, owner = os._exit, os.getpid()
+        self.handler = self.exit = None
+        if threading.current_thread() is not threading.main_thread():  # one owner: no interleaved patching
+            return self
+        previous = signal.getsignal(signal.SIGINT)
+        if callable(previous):  # SIG_DFL and SIG_IGN never raise KeyboardInterrupt: nothing to tell apart
+            self.handler = previous
+            signal.signal(signal.SIGINT, functools.partial(_on_sigint, previous))
+        self.exit, owner = os._exit, os.getpid()
 
-            def exit_instead(status):
-                if os.getpid() != owner:  # a process the definition forked ends as it asked
-                    self.exit(status)
-                raise DefinitionExit(status)
+        def exit_instead(status):
+            if os.getpid() != owner:  # a process the definition forked ends as it asked
+                self.exit(status)
+            raise DefinitionExit(status)
 
-            os._exit = exit_instead
+        os._exit = exit_instead
         return self
 
     def __exit__(self, *exc):

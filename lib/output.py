@@ -107,8 +107,9 @@ def recover(out: Path) -> None:
         _recover(out)
 
 
-def write_tree(files: dict[str, bytes], out: Path, project_root: Path | None = None) -> bool:
-    """Replaces `out` with exactly `files` and their manifest; False when it already held them."""
+def write_tree(files: dict[str, bytes], out: Path, project_root: Path | None = None) -> list[str]:
+    """Replaces `out` with exactly `files` and their manifest; the paths that differed (changed,
+    new or removed: see stale_files), empty when it already held them."""
     out = output_folder(out)
     record = manifest(files)
     try:
@@ -119,16 +120,16 @@ def write_tree(files: dict[str, bytes], out: Path, project_root: Path | None = N
         _recover(out)
         try:
             check_target(out, project_root, files)
-            stale = stale_files(files, out) if out.is_dir() else [None]
+            stale = stale_files(files, out)
             if not stale:
-                return False
+                return stale
             if stale == [MANIFEST]:  # only the record is missing or old: no need to swap the files
                 _write_record(out, record)
             else:
                 _swap_in(files, record, out)
         except OSError as exc:
             raise DashgenError(f"cannot write {out}: {exc.strerror or exc}; it is left as it was") from None
-    return True
+    return stale
 
 
 def _swap_in(files: dict[str, bytes], record: bytes, out: Path) -> None:
@@ -211,8 +212,7 @@ def _complete(folder: Path) -> bool:
     """Holds exactly what its manifest lists, each file with its recorded sha256."""
     listed, held = _listed(folder), _entries(folder)
     return (listed is not None and set(held) - BOOKKEEPING == set(listed)
-            and all(held[rel] and hashlib.sha256((folder / rel).read_bytes()).hexdigest() == digest
-                    for rel, digest in listed.items()))
+            and all(held[rel] and _sha256(folder / rel) == digest for rel, digest in listed.items()))
 
 
 def _remove(folder: Path) -> None:

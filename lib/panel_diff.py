@@ -7,6 +7,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from dashgen.compile.layout import all_panels
+
 IGNORED = {"id", "version", "gridPos"}  # server-owned, or moved by layout around other changes
 
 
@@ -32,11 +34,7 @@ class DashboardDiff:
 
 
 def _panels(model: dict | None) -> list[dict]:
-    panels = []
-    for panel in (model or {}).get("panels", []):
-        panels.append(panel)
-        panels.extend(panel.get("panels", []))
-    return panels
+    return list(all_panels((model or {}).get("panels", [])))
 
 
 def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:

@@ -9,20 +9,19 @@ difference whose meaning is unclear stays, so it counts as a change (a real edit
 
 from __future__ import annotations
 
-import copy
-
+from dashgen.compile.layout import all_panels
 from dashgen.ui_defaults import PANEL_DEFAULTS, TIMEPICKER_DEFAULTS, VARIABLE_DEFAULTS
 
 # Top-level keys and the values Grafana's save drops (§3.6: liveNow false, weekStart "") or adds
 # (preload false), so present-with-this-value and absent say the same.
 _DASHBOARD_DEFAULTS = {"liveNow": False, "weekStart": "", "preload": False}
 # On panels: empty links and transformations and transparent false are dropped (§3.6).
-_PANEL_DEFAULTS = {"links": [], "transformations": [], "transparent": False}
+_PANEL_DROPPED = {"links": [], "transformations": [], "transparent": False}
 
 
 def shown(model: dict) -> dict:
     """The model as far as it decides what the dashboard shows (a new dict; `model` is untouched)."""
-    model = _without_nulls(copy.deepcopy(model))  # sortedDeepCloneWithoutNulls drops nulls (§3.6)
+    model = _without_nulls(model)  # a copy without nulls: sortedDeepCloneWithoutNulls drops them (§3.6)
     for key in ("id", "version"):  # the database's, replaced on every save (§3.6)
         model.pop(key, None)
     _drop_defaults(model, _DASHBOARD_DEFAULTS)
@@ -32,7 +31,7 @@ def shown(model: dict) -> dict:
     for variable in templating.get("list", []) if isinstance(templating, dict) else []:
         if isinstance(variable, dict):
             _drop_defaults(variable, VARIABLE_DEFAULTS)  # hide 0, multi false... dropped (§3.6)
-    for panel in _panels(model):
+    for panel in all_panels(model.get("panels", [])):  # lists of objects: checked where answers enter
         _panel(panel)
     return model
 
@@ -44,7 +43,7 @@ def same_thing(a: dict, b: dict) -> bool:
 
 def _panel(panel: dict) -> None:
     panel.pop("pluginVersion", None)  # written by every save from the UI (§3.6)
-    _drop_defaults(panel, _PANEL_DEFAULTS)
+    _drop_defaults(panel, _PANEL_DROPPED)
     if "timeFrom" not in panel and "timeShift" not in panel:
         panel.pop("hideTimeOverride", None)  # dropped without a time override to hide (§3.6)
     field_config = panel.get("fieldConfig")
@@ -111,13 +110,3 @@ def _without_nulls(value):
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
-
-
-def _panels(model: dict) -> list[dict]:
-    """Every panel, with those inside (collapsed) rows."""
-    found = []
-    for panel in model.get("panels") or []:
-        if isinstance(panel, dict):
-            found.append(panel)
-            found.extend(p for p in panel.get("panels") or [] if isinstance(p, dict))
-    return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from dashgen.catalogue import LABEL_NAME
 from dashgen.datasources.interpolation import REFERENCE
 from dashgen.datasources.model import Datasource, Loki, Prometheus, Tempo
 from dashgen.datasources.regexes import regex_problems
@@ -16,7 +17,6 @@ from dashgen.environments import CREDENTIALS, DATASOURCE_UID, url_problem
 DURATION = re.compile(r"^-?\d+(ms|s|m|h|d|w)\Z")
 SCRAPE_INTERVAL = re.compile(r"^[1-9]\d*(ms|[Mwdhmsy])\Z")  # as Grafana's Prometheus settings (PromSettings.tsx)
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?\Z")
-LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 FLAVOURS = ("Prometheus", "Cortex", "Mimir", "Thanos")
 
 

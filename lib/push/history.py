@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from dashgen.grafana import Grafana, GrafanaError
 from dashgen.panel_diff import described, diff_dashboards
 from dashgen.push.desired import OWNERSHIP_TAG
-from dashgen.shown import same_thing, shown
+from dashgen.shown import shown
 
 HISTORY_LIMIT = 100  # versions read back; Grafana keeps 20 by default ([dashboards] versions_to_keep)
 _MESSAGE = re.compile(r"dashgen push (?P<fingerprint>[0-9a-f]+)(?: \((?:folder (?P<folder>[\w-]+)|(?P<root>root folder))\))?")
@@ -103,14 +103,13 @@ def provenance(grafana: Grafana, uid: str, live: dict, live_folder: tuple[str, s
     folder = pushed_folder((pushed if data is None else data).get("message"))
     # Where dashgen put it; an older dashgen's message does not say: then where the build puts it.
     moved = live_folder[0] != (folder_uid if folder is None else folder)
-    if pushed is newest and not moved:
+    if pushed is newest and (not moved or folder is None):  # an older dashgen's move: by the code, as far as it says
         return Provenance(Maker.DASHGEN, newest)
-    if pushed is newest and folder is None:
-        return Provenance(Maker.DASHGEN, newest)  # moved without a version: by the code, as far as it says
-    before = data["data"] if data is not None else grafana.version(uid, pushed["version"])["data"]
-    if same_thing(before, live) and not moved:
+    before = shown(data["data"] if data is not None else grafana.version(uid, pushed["version"])["data"])
+    now = shown(live)
+    if before == now and not moved:
         return Provenance(Maker.DASHGEN, newest, saved_since=True)
-    changes = described(diff_dashboards(shown(before), shown(live)))
+    changes = described(diff_dashboards(before, now))
     if moved:
         changes.insert(0, f"folder: {folder if folder is not None else folder_uid or 'root'!r} -> "
                           f"{live_folder[1]!r} (moved in Grafana)")
