@@ -14,14 +14,13 @@ def once(errors: list[InputError]) -> list[InputError]:
     same way, so it is reported at its own line, naming how many definitions it broke."""
     groups: dict[tuple, list[InputError]] = {}
     for error in errors:
-        core = error.message.split(" (while loading ")[0]
-        groups.setdefault((error.location, core), []).append(error)
+        groups.setdefault((type(error), error.location, error.message), []).append(error)
     result = []
-    for (location, core), same in groups.items():
-        if len(same) == 1:
+    for (kind, location, message), same in groups.items():
+        if len(same) == 1 or not any(e.origin for e in same):
             result.append(same[0])
         else:
-            result.append(InputError(location, f"{core} (breaks {len(same)} definitions)"))
+            result.append(kind(location, f"{message} (breaks {len(same)} definitions)"))
     return result
 
 

@@ -7,28 +7,28 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Location:
-    """Where a problem is: a file (with a line when known), a dashboard uid, a panel title, a refId."""
+    """Where a problem is: a file (with a line when known), a dashboard uid, a panel title (and its id
+    when the title alone does not tell it apart), a refId. Every error and finding is located by one
+    of these and printed the same way: `file:line · dashboard 'uid' · panel 'title' (id 7) · ref A`."""
 
     file: str | None = None
     line: int | None = None
     dashboard: str | None = None
     panel: str | None = None
     ref: str | None = None
+    panel_id: int | str | None = None
 
     def __str__(self) -> str:
         parts = []
         if self.file:
             parts.append(f"{self.file}:{self.line}" if self.line else self.file)
-        where = []
         if self.dashboard:
-            where.append(f"dashboard {self.dashboard!r}")
+            parts.append(f"dashboard {self.dashboard!r}")
         if self.panel is not None:
-            where.append(f"panel {self.panel!r}")
+            parts.append(f"panel {self.panel!r}" + (f" (id {self.panel_id})" if self.panel_id is not None else ""))
         if self.ref:
-            where.append(f"ref {self.ref}")
-        if where:
-            parts.append(", ".join(where))
-        return ": ".join(parts)
+            parts.append(f"ref {self.ref}")
+        return " · ".join(parts)
 
 
 class DashgenError(Exception):
@@ -39,19 +39,22 @@ class DashgenError(Exception):
 
 
 class InputError(DashgenError):
-    """Bad input at a known place: a definition, a setting, a file."""
+    """Bad input at a known place: a definition, a setting, a file. `origin` is the definition whose
+    loading met it when that is not the file it is in (a broken helper module that a definition imports)."""
 
-    def __init__(self, location: Location | None, message: str):
+    def __init__(self, location: Location | None, message: str, origin: str | None = None):
         self.location = location
         self.message = message
+        self.origin = origin
         super().__init__(str(self))
 
     def __reduce__(self):
-        return (type(self), (self.location, self.message))  # picklable for build workers
+        return (type(self), (self.location, self.message, self.origin))  # picklable for build workers
 
     def __str__(self) -> str:
         where = str(self.location) if self.location else ""
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return f"{text} (while loading {self.origin})" if self.origin else text
 
 
 class InputErrors(DashgenError):

@@ -199,8 +199,7 @@ def _import_error(exc: BaseException, path: Path, rel: str, project: Project) ->
             file, line = project.relative(Path(frame.filename)), frame.lineno
     if source:
         file, line = project.relative(Path(source)), exc.lineno
-    where = "" if file == rel else f" (while loading {rel})"
-    return InputError(Location(file=file, line=line), f"{_described(exc)}{where}")
+    return InputError(Location(file=file, line=line), _described(exc), origin=None if file == rel else rel)
 
 
 def _described(exc: BaseException) -> str:

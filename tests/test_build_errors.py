@@ -48,7 +48,7 @@ BROKEN = {
     "bad-uid": (
         "dashboards/baduid.py",
         'from grafanalib.core import Dashboard\ndashboard = Dashboard(title="B", uid="has space")\n',
-        "dashboards/baduid.py: dashboard 'has space': uid 'has space' must be 1 to 40 characters"
+        "dashboards/baduid.py · dashboard 'has space': uid 'has space' must be 1 to 40 characters"
         " of letters, digits, '-' and '_'",
     ),
     "deprecated-panel": (
@@ -56,7 +56,7 @@ BROKEN = {
         'from grafanalib.core import Dashboard, Graph, Target\n'
         'dashboard = Dashboard(title="Old", uid="old", panels=[Graph(title="CPU",'
         ' dataSource={"type": "prometheus", "uid": "p"}, targets=[Target(expr="up")])])\n',
-        "dashboards/old.py: dashboard 'old', panel 'CPU': panel type 'graph' was removed from Grafana 12;"
+        "dashboards/old.py · dashboard 'old' · panel 'CPU': panel type 'graph' was removed from Grafana 12;"
         " use timeseries (grafanalib TimeSeries), or barchart, bargauge, histogram",
     ),
     "datasource-by-name": (
@@ -64,7 +64,7 @@ BROKEN = {
         'from grafanalib.core import Dashboard, Target, TimeSeries\n'
         'dashboard = Dashboard(title="N", uid="n", panels=[TimeSeries(title="Up",'
         ' dataSource="Prometheus", targets=[Target(expr="up")])])\n',
-        "dashboards/byname.py: dashboard 'n', panel 'Up': datasource given by name 'Prometheus'; refer to it"
+        "dashboards/byname.py · dashboard 'n' · panel 'Up': datasource given by name 'Prometheus'; refer to it"
         " by uid, e.g. {'type': 'prometheus', 'uid': 'prometheus'}, or by a datasource variable '${datasource}'",
     ),
     "unknown-datasource-variable": (
@@ -72,7 +72,7 @@ BROKEN = {
         'from grafanalib.core import Dashboard, Target, TimeSeries\n'
         'dashboard = Dashboard(title="V", uid="v", panels=[TimeSeries(title="Up",'
         ' dataSource={"type": "prometheus", "uid": "$ds"}, targets=[Target(expr="up")])])\n',
-        "dashboards/novar.py: dashboard 'v', panel 'Up': datasource '${ds}' is not a datasource variable"
+        "dashboards/novar.py · dashboard 'v' · panel 'Up': datasource '${ds}' is not a datasource variable"
         " of this dashboard (known: none)",
     ),
     "schema": (
@@ -80,34 +80,34 @@ BROKEN = {
         'from grafanalib.core import Dashboard, Target, TimeSeries\n'
         'dashboard = Dashboard(title="S", uid="s", panels=[TimeSeries(title="Shifted",'
         ' dataSource={"type": "prometheus", "uid": "p"}, targets=[Target(expr="up")], timeShift=5)])\n',
-        "dashboards/shift.py: dashboard 's', panel 'Shifted': schema: at /panels/0/timeShift:"
+        "dashboards/shift.py · dashboard 's' · panel 'Shifted': schema: at /panels/0/timeShift:"
         " 5 is not of type 'string'",
     ),
     "empty-title": (
         "dashboards/notitle.py",
         'from grafanalib.core import Dashboard\ndashboard = Dashboard(title="  ", uid="t")\n',
-        "dashboards/notitle.py: dashboard 't': dashboard title is empty",
+        "dashboards/notitle.py · dashboard 't': dashboard title is empty",
     ),
     "duplicate-ref-id": (
         "dashboards/refs.py",
         'from grafanalib.core import Dashboard, Target, TimeSeries\n'
         'dashboard = Dashboard(title="R", uid="r", panels=[TimeSeries(title="Two A", dataSource={"type": "prometheus",'
         ' "uid": "p"}, targets=[Target(expr="up", refId="A"), Target(expr="up", refId="A")])])\n',
-        "dashboards/refs.py: dashboard 'r', panel 'Two A': refId 'A' is used by more than one query",
+        "dashboards/refs.py · dashboard 'r' · panel 'Two A': refId 'A' is used by more than one query",
     ),
     "not-a-panel": (
         "dashboards/strays.py",
         'from grafanalib.core import Dashboard, RowPanel, Target, TimeSeries\n'
         'dashboard = Dashboard(title="S", uid="strays", panels=["oops", RowPanel(title="R", panels=["x"]),'
         ' TimeSeries(title="T", dataSource={"type": "prometheus", "uid": "p"}, targets=["up"])])\n',
-        "dashboards/strays.py: dashboard 'strays': panels[0] is a str ('oops'), not a panel",
+        "dashboards/strays.py · dashboard 'strays': panels[0] is a str ('oops'), not a panel",
     ),
     "old-heatmap": (
         "dashboards/heat.py",
         'from grafanalib.core import Dashboard, Heatmap, Target\n'
         'dashboard = Dashboard(title="H", uid="heat", panels=[Heatmap(title="Heat",'
         ' dataSource={"type": "prometheus", "uid": "p"}, targets=[Target(expr="up")])])\n',
-        "dashboards/heat.py: dashboard 'heat', panel 'Heat': grafanalib's Heatmap writes the pre-9 heatmap model;"
+        "dashboards/heat.py · dashboard 'heat' · panel 'Heat': grafanalib's Heatmap writes the pre-9 heatmap model;"
         " use dashgen.panels.Viz(type='heatmap', ...)",
     ),
     "attrs-validation": (
@@ -121,14 +121,14 @@ BROKEN = {
         'from grafanalib.core import Dashboard, Target, TimeSeries\n'
         'dashboard = Dashboard(title="T", uid="tds", panels=[TimeSeries(title="T", dataSource={"type": "prometheus",'
         ' "uid": "p"}, targets=[Target(expr="up", refId="B", datasource="Prometheus")])])\n',
-        "dashboards/targetds.py: dashboard 'tds', panel 'T', ref B: datasource given by name 'Prometheus'; refer to it"
+        "dashboards/targetds.py · dashboard 'tds' · panel 'T' · ref B: datasource given by name 'Prometheus'; refer to it"
         " by uid, e.g. {'type': 'prometheus', 'uid': 'prometheus'}, or by a datasource variable '${datasource}'",
     ),
     "bad-width": (
         "dashboards/wide.py",
         'from grafanalib.core import Dashboard, GridPos, Text\n'
         'dashboard = Dashboard(title="W", uid="w", panels=[Text(title="Note", gridPos=GridPos(h=2, w=30, x=0, y=0))])\n',
-        "dashboards/wide.py: dashboard 'w', panel 'Note': gridPos.w 30 must be a whole number from 1 to 24",
+        "dashboards/wide.py · dashboard 'w' · panel 'Note': gridPos.w 30 must be a whole number from 1 to 24",
     ),
 }
 
@@ -171,7 +171,7 @@ def test_duplicate_uid_names_both_files(project, cli):
     code, _, err = cli("-C", str(project.root), "build")
 
     assert code == 2
-    assert "error: dashboards/b.py: dashboard 'simple': uid 'simple' is already used by dashboards/a.py" in err
+    assert "error: dashboards/b.py · dashboard 'simple': uid 'simple' is already used by dashboards/a.py" in err
 
 
 def test_debug_shows_the_traceback(project, cli):
@@ -203,9 +203,9 @@ def test_every_stray_value_is_named(project, cli):
     code, _, err = cli("-C", str(project.root), "build")
     assert code == 2
     assert err.splitlines() == [
-        "error: dashboards/strays.py: dashboard 'strays': panels[0] is a str ('oops'), not a panel",
-        "error: dashboards/strays.py: dashboard 'strays', panel 'R': panels[0] of the row is a str ('x'), not a panel",
-        "error: dashboards/strays.py: dashboard 'strays', panel 'T': targets[0] is a str ('up'), not a query",
+        "error: dashboards/strays.py · dashboard 'strays': panels[0] is a str ('oops'), not a panel",
+        "error: dashboards/strays.py · dashboard 'strays' · panel 'R': panels[0] of the row is a str ('x'), not a panel",
+        "error: dashboards/strays.py · dashboard 'strays' · panel 'T': targets[0] is a str ('up'), not a query",
         "3 errors",
     ]
 
@@ -269,7 +269,7 @@ def test_a_bug_is_an_internal_error_with_its_traceback_not_findings(cli, project
 def test_a_dashboard_whose_uid_is_a_folders_is_refused(project, cli):
     project.write("dashboards/checkout.py", 'folder = "Checkout"\n' + SIMPLE.replace('uid="simple"', 'uid="checkout"'))
     code, _, err = cli("-C", str(project.root), "build")
-    assert (code, err) == (2, "error: dashboards/checkout.py: dashboard 'checkout': uid 'checkout' is also the uid of "
+    assert (code, err) == (2, "error: dashboards/checkout.py · dashboard 'checkout': uid 'checkout' is also the uid of "
                               "folder 'Checkout', and Grafana gives one uid to one dashboard or folder; change the "
                               "dashboard's uid or the folder's title\n1 error\n")
 
@@ -277,4 +277,4 @@ def test_a_dashboard_whose_uid_is_a_folders_is_refused(project, cli):
 def test_a_dashboard_title_that_is_not_text_is_named_as_such(project, cli):
     project.write("dashboards/t.py", 'from grafanalib.core import Dashboard\ndashboard = Dashboard(title={"a": 1}, uid="t")\n')
     code, _, err = cli("-C", str(project.root), "build")
-    assert (code, err) == (2, "error: dashboards/t.py: dashboard 't': dashboard title {'a': 1} must be a string\n1 error\n")
+    assert (code, err) == (2, "error: dashboards/t.py · dashboard 't': dashboard title {'a': 1} must be a string\n1 error\n")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
 import signal
 import subprocess
-import threading
 import time
 
 import pytest

@@ -467,9 +467,9 @@ def test_dashboards_may_only_reference_defined_datasources(project, cli):
     code, _, err = cli("-C", str(project.root), "build")
     assert code == 2
     assert err.splitlines() == [
-        "error: dashboards/logs.py: dashboard 'l', panel 'Logs': datasource 'lokii' is not defined under"
+        "error: dashboards/logs.py · dashboard 'l' · panel 'Logs': datasource 'lokii' is not defined under"
         " datasources/ (known: loki, prometheus, tempo)",
-        "error: dashboards/logs.py: dashboard 'l', panel 'More': datasource 'loki' is a loki datasource, but the"
+        "error: dashboards/logs.py · dashboard 'l' · panel 'More': datasource 'loki' is a loki datasource, but the"
         " reference says 'prometheus'",
         "2 errors",
     ]

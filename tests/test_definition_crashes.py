@@ -23,50 +23,50 @@ BROKEN = {
         "dashboards/title.py",
         TS + 'dashboard = Dashboard(title="T", uid="t", panels=[TimeSeries(title={"a": 1}, dataSource=DS,'
         ' targets=[Target(expr="up")])])\n',
-        "dashboards/title.py: dashboard 't': panels[0].title is a dict ({'a': 1}), not a string",
+        "dashboards/title.py · dashboard 't': panels[0].title is a dict ({'a': 1}), not a string",
     ),
     "panel-title-list": (
         "dashboards/title.py",
         TS + 'dashboard = Dashboard(title="T", uid="t", panels=[TimeSeries(title=["CPU"], dataSource=DS,'
         ' targets=[Target(expr="up")])])\n',
-        "dashboards/title.py: dashboard 't': panels[0].title is a list (['CPU']), not a string",
+        "dashboards/title.py · dashboard 't': panels[0].title is a list (['CPU']), not a string",
     ),
     "row-child-title-list": (
         "dashboards/title.py",
         'from grafanalib.core import Dashboard, RowPanel\n'
         'dashboard = Dashboard(title="T", uid="t", panels=[RowPanel(title="R", panels=[{"type": "text", "title": [1]}])])\n',
-        "dashboards/title.py: dashboard 't': panels[0].panels[0].title is a list ([1]), not a string",
+        "dashboards/title.py · dashboard 't': panels[0].panels[0].title is a list ([1]), not a string",
     ),
     "gridpos-string": (
         "dashboards/grid.py",
         TS + 'dashboard = Dashboard(title="T", uid="t", panels=[TimeSeries(title="CPU", gridPos="12x8", dataSource=DS,'
         ' targets=[Target(expr="up")])])\n',
-        "dashboards/grid.py: dashboard 't', panel 'CPU': gridPos is a str ('12x8'), not an object",
+        "dashboards/grid.py · dashboard 't' · panel 'CPU': gridPos is a str ('12x8'), not an object",
     ),
     "fieldconfig-number": (
         "dashboards/field.py",
         'from grafanalib.core import Dashboard\n'
         'dashboard = Dashboard(title="T", uid="t", panels=[{"type": "stat", "title": "Up", "fieldConfig": 5}])\n',
-        "dashboards/field.py: dashboard 't', panel 'Up': fieldConfig is an int (5), not an object",
+        "dashboards/field.py · dashboard 't' · panel 'Up': fieldConfig is an int (5), not an object",
     ),
     "fieldconfig-defaults-list": (
         "dashboards/field.py",
         'from grafanalib.core import Dashboard\n'
         'dashboard = Dashboard(title="T", uid="t", panels=[{"type": "stat", "title": "Up",'
         ' "fieldConfig": {"defaults": ["unit"]}}])\n',
-        "dashboards/field.py: dashboard 't', panel 'Up': fieldConfig.defaults is a list (['unit']), not an object",
+        "dashboards/field.py · dashboard 't' · panel 'Up': fieldConfig.defaults is a list (['unit']), not an object",
     ),
     "targets-number": (
         "dashboards/targets.py",
         'from grafanalib.core import Dashboard\n'
         'dashboard = Dashboard(title="T", uid="t", panels=[{"type": "stat", "title": "Up", "targets": 5}])\n',
-        "dashboards/targets.py: dashboard 't', panel 'Up': targets is an int (5), not a list",
+        "dashboards/targets.py · dashboard 't' · panel 'Up': targets is an int (5), not a list",
     ),
     "ref-id-number": (
         "dashboards/refs.py",
         TS + 'dashboard = Dashboard(title="T", uid="t", panels=[TimeSeries(title="CPU", dataSource=DS,'
         ' targets=[{"expr": "up", "refId": 1}])])\n',
-        "dashboards/refs.py: dashboard 't', panel 'CPU': targets[0].refId is an int (1), not a string",
+        "dashboards/refs.py · dashboard 't' · panel 'CPU': targets[0].refId is an int (1), not a string",
     ),
     "templating-string": (
         "dashboards/vars.py",
@@ -75,13 +75,13 @@ BROKEN = {
         '    def to_json_data(self):\n'
         '        return {**super().to_json_data(), "templating": "job"}\n'
         'dashboard = D(title="T", uid="t")\n',
-        "dashboards/vars.py: dashboard 't': templating is a str ('job'), not an object",
+        "dashboards/vars.py · dashboard 't': templating is a str ('job'), not an object",
     ),
     "to-json-data-raises": (
         "dashboards/extra.py",
         'from grafanalib.core import Dashboard, TimeSeries\n'
         'dashboard = Dashboard(title="T", uid="t", panels=[TimeSeries(title="X", extraJson={"fieldConfig": 5})])\n',
-        "dashboards/extra.py: dashboard 't': cannot turn the definition into JSON: TimeSeries.to_json_data() raised"
+        "dashboards/extra.py · dashboard 't': cannot turn the definition into JSON: TimeSeries.to_json_data() raised"
         " AttributeError: 'int' object has no attribute 'items'",
     ),
     "str-raises": (

@@ -204,7 +204,7 @@ def test_a_dashgen_setting_that_is_not_a_table_is_an_error(project, cli):
 def test_a_dashboard_uid_with_a_final_newline_is_refused(project, cli):
     project.write("dashboards/simple.py", SIMPLE.replace('uid="simple"', 'uid="simple\\n"'))
     code, _, err = cli("-C", str(project.root), "build")
-    assert (code, err) == (2, "error: dashboards/simple.py: dashboard 'simple\\n': uid 'simple\\n' must be 1 to 40"
+    assert (code, err) == (2, "error: dashboards/simple.py · dashboard 'simple\\n': uid 'simple\\n' must be 1 to 40"
                               " characters of letters, digits, '-' and '_'\n1 error\n")
 
 

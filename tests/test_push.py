@@ -5,7 +5,6 @@ kept, --force with its backup, ownership and prune, and every fault the issue na
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 

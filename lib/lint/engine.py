@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dashgen.errors import Location
 from dashgen.lint.config import LintConfig
 from dashgen.lint.context import PanelContext, QueryContext
 from dashgen.lint.model import LANGUAGES, Dashboard, Problem, Query, panel_title
@@ -78,22 +79,10 @@ def _note(exc: Exception, what: str) -> None:
 
 def _located(query: Query | None = None, dashboard: Dashboard | None = None, panel: dict | None = None) -> str:
     if query is not None:
-        return where(Problem(rule="", severity="", message="", file=query.file, dashboard=query.dashboard,
-                             panel=query.panel, panel_id=query.panel_id, ref=query.ref))
-    return where(Problem(rule="", severity="", message="", file=dashboard.file, dashboard=dashboard.uid,
-                         panel=panel_title(panel), panel_id=dashboard.panel_id(panel)))
-
-
-def where(p: Problem) -> str:
-    """file · dashboard uid · panel 'title' (id 7, when the title is shared) · ref A"""
-    parts = [p.file]
-    if p.dashboard:
-        parts.append(f"dashboard {p.dashboard}")
-    if p.panel is not None:
-        parts.append(f"panel {p.panel!r}" + (f" (id {p.panel_id})" if p.panel_id is not None else ""))
-    if p.ref:
-        parts.append(f"ref {p.ref}")
-    return " · ".join(parts)
+        return str(Location(file=query.file, dashboard=query.dashboard, panel=query.panel, ref=query.ref,
+                            panel_id=query.panel_id))
+    return str(Location(file=dashboard.file, dashboard=dashboard.uid, panel=panel_title(panel),
+                        panel_id=dashboard.panel_id(panel)))
 
 
 def _problems(rule, findings, config: LintConfig, query: Query | None = None, dashboard=None, panel=None):

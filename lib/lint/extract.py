@@ -12,7 +12,8 @@ import json
 import re
 from collections import Counter
 
-from dashgen.lint.model import Dashboard, Problem, Query, panel_title
+from dashgen.errors import Location
+from dashgen.lint.model import Dashboard, Query, panel_title
 from dashgen.lint.variables import only_reference
 
 PLUGIN_LANGUAGES = {"prometheus": "promql", "loki": "logql", "tempo": "traceql"}
@@ -55,15 +56,13 @@ def unread_parts(dashboard: Dashboard) -> list[str]:
     item of one that is not an object, a variable name or a query's `expr` that is not a string.
     Null is read as absent. Other values of an unexpected type are read as absent (a `fieldConfig`
     that is not an object has no unit): the rules treat them so, and still check the rest."""
-    from dashgen.lint.engine import where
-
     data, lines = dashboard.json, []
 
     def bad(message: str, panel: dict | None = None, ref: str | None = None) -> None:
-        at = Problem(rule="", severity="", message="", file=dashboard.file, dashboard=dashboard.uid, ref=ref,
-                     panel=None if panel is None else panel_title(panel),
-                     panel_id=None if panel is None else dashboard.panel_id(panel))
-        lines.append(f"{where(at)}: {message} (not linted)")
+        at = Location(file=dashboard.file, dashboard=dashboard.uid, ref=ref,
+                      panel=None if panel is None else panel_title(panel),
+                      panel_id=None if panel is None else dashboard.panel_id(panel))
+        lines.append(f"{at}: {message} (not linted)")
 
     for key in ("templating", "annotations"):
         if data.get(key) is not None and not isinstance(data[key], dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dashgen.errors import DashgenError
+from dashgen.errors import DashgenError, Location
 
 LANGUAGES = ("promql", "logql", "traceql", "other")
 SEVERITIES = ("error", "warning", "info")
@@ -47,6 +47,11 @@ class Problem:
     panel_id: int | str | None = None  # set when the panel's title does not tell it apart (text output only)
     help: str = ""
     suppressed: str = ""  # the reason, when a suppression in the configuration covers it
+
+    @property
+    def location(self) -> Location:
+        return Location(file=self.file, dashboard=self.dashboard, panel=self.panel, ref=self.ref,
+                        panel_id=self.panel_id)
 
     def json(self) -> dict:
         return {

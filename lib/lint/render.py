@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from dashgen.lint.engine import Report, where
+from dashgen.lint.engine import Report
 from dashgen.lint.model import Problem
 
 
@@ -33,7 +33,7 @@ def _visible(report: Report, show_suppressed: bool = False) -> list[Problem]:
 
 
 def _block(p: Problem) -> str:
-    lines = [f"{p.severity}[{p.rule}]: {p.message}", f"  --> {where(p)}"]
+    lines = [f"{p.severity}[{p.rule}]: {p.message}", f"  --> {p.location}"]
     if p.query:
         lines.extend(_underlined(p.query, p.span))
     if p.suppressed:
@@ -72,7 +72,7 @@ def github(report: Report, show_suppressed: bool = False) -> str:
     for p in _visible(report, show_suppressed):
         level = {"error": "error", "warning": "warning"}.get(p.severity, "notice")
         title = _escape(f"{p.rule}", properties=True)
-        message = _escape(f"{where(p)}: {p.message}" + (f" ({p.help})" if p.help else ""))
+        message = _escape(f"{p.location}: {p.message}" + (f" ({p.help})" if p.help else ""))
         lines.append(f"::{level} file={_escape(p.file, properties=True)},title={title}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
 

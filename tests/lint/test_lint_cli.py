@@ -167,7 +167,7 @@ def test_text_output_marks_omitted_lines_and_tells_panels_with_one_title_apart(c
     (tmp_path / "d.json").write_text(json.dumps(dashboard))
     _, out, _ = cli("lint", str(tmp_path / "d.json"))
     assert out.split("\n\n")[0].splitlines()[1:] == [
-        f"  --> {tmp_path / 'd.json'} · dashboard d · panel 'Rate' (id 1) · ref A",
+        f"  --> {tmp_path / 'd.json'} · dashboard 'd' · panel 'Rate' (id 1) · ref A",
         "   |",
         "   | ...",
         "   |   rate(b_total[$__rate_interval])",

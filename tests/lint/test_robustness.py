@@ -63,7 +63,7 @@ def _not_a_string(key: str, path: str) -> dict:
 
 
 # Every case not listed here lints as the unbroken dashboard does. Each stderr line follows
-# "error: <file> · dashboard fuzz" and ends " (not linted)".
+# "error: <file> · dashboard 'fuzz'" and ends " (not linted)".
 OUTCOMES = {
     **{f"panel.fieldConfig={kind}": NO_UNIT for kind in VALUES},
     **{f"fieldConfig.defaults={kind}": NO_UNIT for kind in VALUES},
@@ -111,7 +111,7 @@ def test_malformed_value_has_its_exact_outcome(cli, tmp_path, where, key, kind):
 
     expected_code, expected_rules, lines = OUTCOMES.get(f"{where}.{key}={kind}", CLEAN)
     assert (code, {p["rule"] for p in json.loads(out)["problems"]}) == (expected_code, expected_rules)
-    assert err.splitlines() == [f"error: {path.as_posix()} · dashboard fuzz{line} (not linted)" for line in lines]
+    assert err.splitlines() == [f"error: {path.as_posix()} · dashboard 'fuzz'{line} (not linted)" for line in lines]
     assert json.loads(out)["summary"]["dashboards"] == 1
 
 
@@ -134,7 +134,7 @@ def test_reviewed_crashes(cli, tmp_path, dashboard, lines):
     path.write_text(json.dumps(dashboard))
     code, _, err = cli("lint", str(path))
     assert code == (2 if lines else 0)
-    assert err.splitlines() == [f"error: {path.as_posix()} · dashboard {path.as_posix()}{line} (not linted)"
+    assert err.splitlines() == [f"error: {path.as_posix()} · dashboard '{path.as_posix()}'{line} (not linted)"
                                 for line in lines]
 
 
@@ -152,7 +152,7 @@ def test_a_failing_rule_is_a_bug_with_its_traceback_not_bad_input(cli, tmp_path,
     assert err.startswith("error: internal error in dashgen (a bug, not your input); please report it with this traceback:\n")
     assert err.splitlines()[-2:] == [
         "TypeError: boom",
-        f"(raised by rule dashboard/missing-unit on {path.as_posix()} · dashboard fuzz · panel 'Rate')",
+        f"(raised by rule dashboard/missing-unit on {path.as_posix()} · dashboard 'fuzz' · panel 'Rate')",
     ]
 
 
@@ -171,7 +171,7 @@ def test_a_query_too_deep_to_check_is_one_bad_input_line_and_the_run_goes_on(cli
     code, out, err = cli("lint", str(path), "--format", "json")
     assert code == 2
     assert err.splitlines() == [
-        f"error: {path.as_posix()} · dashboard fuzz · panel 'Deep' · ref B: query nested too deeply for dashgen"
+        f"error: {path.as_posix()} · dashboard 'fuzz' · panel 'Deep' · ref B: query nested too deeply for dashgen"
         " to check (not linted)",
     ]
     problems = json.loads(out)["problems"]
