@@ -3,6 +3,14 @@
 A module under dashboards/ or datasources/ whose name starts with "_" is a helper (shared constants
 or panels). Every other module under dashboards/ must define `dashboard`, a grafanalib Dashboard,
 and may set `folder`; every other module under datasources/ must define `datasources`, a list.
+
+What a load does to the process, and only while it runs (tests/test_loader_isolation.py): the
+project's root is first on sys.path, so that definitions import their helpers as
+`dashboards._mpac`; a definition's print() goes to stderr, so that stdout carries only dashgen's
+report; on the main thread, os._exit raises instead of ending dashgen, and Ctrl-C is recorded.
+Afterwards sys.path, stdout, os._exit and the SIGINT handler are as they were, and every module of
+the project is forgotten, so that the next load sees fresh code. Libraries the definitions import
+stay imported, as any import does.
 """
 
 from __future__ import annotations
@@ -69,10 +77,19 @@ def is_project_source(path: Path, root: Path) -> bool:
     that happens to live inside the project (the README puts .venv there)."""
     if not path.is_absolute() or not path.is_file():
         return False  # "<string>" (code attrs and dataclasses generate), "<frozen importlib...>"
-    resolved = path.resolve()
+    return _users(path.resolve(), root)
+
+
+def _users(resolved: Path, root: Path) -> bool:
     if not resolved.is_relative_to(root) or {"site-packages", "dist-packages"} & set(resolved.parts):
         return False
     return not any(resolved.is_relative_to(prefix) for prefix in _installed_roots())
+
+
+def _in_project(path: Path, root: Path) -> bool:
+    """Whether a module's file, or a package's folder, is the project's: a namespace package such
+    as `dashboards` (no __init__.py) has only its folder."""
+    return is_project_source(path, root) or (path.is_absolute() and path.is_dir() and _users(path.resolve(), root))
 
 
 def load_dashboards(project: Project, files: list[Path], debug: bool = False) -> Iterator[DashboardSource | InputError]:
@@ -323,6 +340,6 @@ class _project_importable:
         for name in set(sys.modules) - self.before:
             module = sys.modules[name]
             homes = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
-            if name.startswith("dashgen_definitions.") or any(h and is_project_source(Path(h), self.root) for h in homes):
+            if name.startswith("dashgen_definitions.") or any(h and _in_project(Path(h), self.root) for h in homes):
                 del sys.modules[name]
         return False
