@@ -29,32 +29,24 @@ def build(obj, check, out):
       dashgen build --check          # in CI: fail when generated/ is stale
       dashgen build --out /tmp/out   # build somewhere else
     """
-    from dashgen.build import build as run_build
-    from dashgen.output import MANIFEST, output_folder, recover, stale_files, write_tree
+    from dashgen.build import build_into
 
     project = project_of(obj)
-    target = output_folder(out or project.generated_dir)
-    if not check:
-        recover(target)
-    shown = project.relative(target) + "/"
-    result = run_build(project, debug=obj["debug"])
+    done = build_into(project, out, check=check, debug=obj["debug"])
+    shown = project.relative(done.folder) + "/"
+    files, dashboards = len(done.build.files), done.build.dashboards
     if check:
-        # The manifest follows the files it lists: named only when it alone is out of date.
-        found = stale_files(result.files, target)
-        stale = [rel for rel in found if rel != MANIFEST] or found
-        for rel in stale:
+        for rel in done.changed:
             click.echo(f"stale: {shown}{rel}")
-        if stale:
-            click.echo(f"{shown} is out of date ({_count(stale, 'file')} differ{'s' if len(stale) == 1 else ''}); run `dashgen build`")
-            raise click.exceptions.Exit(1)
-        click.echo(f"{shown} is up to date ({len(result.files)} files)")
-        return
-    stale = [rel for rel in write_tree(result.files, target, project.root) if rel != MANIFEST]
-    removed = sum(1 for rel in stale if rel not in result.files)
-    click.echo(
-        f"built {_count(result.dashboards, 'dashboard')} in {_count({d.folder for d in result.dashboards}, 'folder')}"
-        f" into {shown}: {len(stale) - removed} of {len(result.files)} files changed, {removed} removed"
-    )
+        if done.changed:
+            click.echo(f"{shown} is out of date ({_count(done.changed, 'file')} differ"
+                       f"{'s' if len(done.changed) == 1 else ''}); run `dashgen build`")
+        else:
+            click.echo(f"{shown} is up to date ({files} files)")
+    else:
+        click.echo(f"built {_count(dashboards, 'dashboard')} in {_count({d.folder for d in dashboards}, 'folder')}"
+                   f" into {shown}: {len(done.changed) - done.removed} of {files} files changed, {done.removed} removed")
+    raise click.exceptions.Exit(done.exit_code)
 
 
 def _count(items, noun: str) -> str:

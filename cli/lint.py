@@ -32,17 +32,21 @@ def lint(obj, paths, output, explain, catalogue, show_suppressed):
       dashgen lint --explain promql/series-budget
     """
     from dashgen.cli.context import project_of
+    from dashgen.lint import render
     from dashgen.lint.run import explain_rule, run
 
     if explain:
         click.echo(explain_rule(explain))
         return
     project = project_of(obj) if not paths else _optional_project(obj)
-    text, code, bad_input = run(project, list(paths), output, catalogue, show_suppressed, debug=obj["debug"])
-    click.echo(text, nl=False)
-    for line in bad_input:
+    report = run(project, list(paths), catalogue, debug=obj["debug"])
+    if output == "json":
+        click.echo(render.as_json(report), nl=False)
+    else:
+        click.echo((render.text if output == "text" else render.github)(report, show_suppressed), nl=False)
+    for line in report.bad_input:
         click.echo(f"error: {line}", err=True)
-    raise click.exceptions.Exit(code)
+    raise click.exceptions.Exit(report.exit_code)
 
 
 def _optional_project(obj):

@@ -38,28 +38,19 @@ def push(obj, env_name, dry_run, prune, force, output, backup_dir):
       dashgen push --env staging --force service-health   # overwrite that one hand edit
     """
     from dashgen.push import report
-    from dashgen.push.apply import apply
-    from dashgen.push.run import plan_for
-    from dashgen.push.target import explained
-    from dashgen.push.vocabulary import Action, Result
+    from dashgen.push.run import push as run_push
 
-    project = project_of(obj)
-    forced = True if "*" in force else frozenset(force)
-    env, grafana, plan = plan_for(project, env_name, prune=prune, force=forced, debug=obj["debug"])
-    refused = bool(plan.of(Action.REFUSED))
-    if dry_run or not plan.writes:
-        click.echo(report.as_json(plan, None, None) if output == "json" else report.plan_text(plan, dry_run), nl=False)
-        raise click.exceptions.Exit(1 if refused else 0)
-    if output == "text":
-        click.echo(report.plan_text(plan), nl=False)
-    backups = backup_dir or project.root / ".dashgen" / "backups" / env.name
-    with _progress(len(plan.writes)) as tick:
-        outcomes, error = apply(grafana, plan, backups, progress=tick)
-    error = explained(error, env) if error is not None else None
-    click.echo(report.as_json(plan, outcomes, error) if output == "json" else report.outcome_text(outcomes, error), nl=False)
-    if error is not None:
-        raise click.exceptions.Exit(error.exit_code)
-    raise click.exceptions.Exit(1 if any(o.result == Result.REFUSED for o in outcomes) else 0)
+    text = output == "text"
+    done = run_push(project_of(obj), env_name, dry_run=dry_run, prune=prune,
+                    force=True if "*" in force else frozenset(force), backup_dir=backup_dir,
+                    show_plan=lambda plan: click.echo(report.plan_text(plan), nl=False) if text else None,
+                    progress=_progress, debug=obj["debug"])
+    if done.outcomes is None:
+        click.echo(report.plan_text(done.plan, dry_run) if text else report.as_json(done.plan, None, None), nl=False)
+    else:
+        click.echo(report.outcome_text(done.outcomes, done.error) if text
+                   else report.as_json(done.plan, done.outcomes, done.error), nl=False)
+    raise click.exceptions.Exit(done.exit_code)
 
 
 class _progress:

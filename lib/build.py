@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import dataclass
+from pathlib import Path
 
 from dashgen.errors import InputError, InputErrors, Location
 from dashgen.model import Build, CompiledDashboard
@@ -96,3 +98,36 @@ def _assembled(project: Project, dashboards: list[CompiledDashboard], errors: li
         raise InputErrors(once(errors))
     files.update({d.path: d.json for d in dashboards})
     return Build(dashboards=dashboards, files=files, datasources=sources)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `dashgen build` did to its output folder: with `check`, the files that differ from the
+    build (nothing written); otherwise the files it wrote or removed."""
+
+    build: Build
+    folder: Path
+    check: bool
+    changed: list[str]  # relative paths, the manifest only when it alone differs
+    removed: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """1 when --check finds the output stale, else 0."""
+        return 1 if self.check and self.changed else 0
+
+
+def build_into(project: Project, out: Path | None = None, check: bool = False, debug: bool = False) -> Written:
+    """Builds and writes the output folder (default generated/), or with `check` compares it only.
+    An interrupted earlier write is recovered first; nothing is written unless every definition built."""
+    from dashgen.output import MANIFEST, output_folder, recover, stale_files, write_tree
+
+    folder = output_folder(out or project.generated_dir)
+    if not check:
+        recover(folder)
+    built = build(project, debug=debug)
+    if check:
+        found = stale_files(built.files, folder)
+        return Written(built, folder, check, [rel for rel in found if rel != MANIFEST] or found)
+    changed = [rel for rel in write_tree(built.files, folder, project.root) if rel != MANIFEST]
+    return Written(built, folder, check, changed, removed=sum(1 for rel in changed if rel not in built.files))

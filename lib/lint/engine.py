@@ -22,6 +22,11 @@ class Report:
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity and not p.suppressed)
 
+    @property
+    def exit_code(self) -> int:
+        """2 some input could not be read; 1 an error found; 0 otherwise (warnings do not fail)."""
+        return 2 if self.bad_input else 1 if self.count("error") else 0
+
 
 def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
          datasources: dict[str, str] | None = None, report: Report | None = None) -> Report:

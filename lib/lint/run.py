@@ -1,4 +1,4 @@
-"""`dashgen lint` from inputs to printed report and exit code."""
+"""`dashgen lint` as a library call: from its inputs to the report (which knows its exit code)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from dashgen.lint.engine import Report, lint
 from dashgen.lint.rules import BY_ID, RULES
 
 
-def run(project, paths: list[Path], output: str, catalogue_dir: Path | None, show_suppressed: bool,
-        debug: bool = False) -> tuple[str, int, list[str]]:
-    """(the report in `output` format, the exit code, one line per input that could not be read)."""
+def run(project, paths: list[Path], catalogue_dir: Path | None = None, debug: bool = False) -> Report:
+    """Lints `paths` (dashboard JSON files or folders), or with none the project's build; the report
+    holds every problem, the queries read, and one line per input that could not be read."""
     from dashgen.build import build
     from dashgen.catalogue import load_catalogue
-    from dashgen.lint import render
     from dashgen.lint.extract import dashboard_of
     from dashgen.lint.inputs import dashboards_from_paths
 
@@ -31,13 +30,7 @@ def run(project, paths: list[Path], output: str, catalogue_dir: Path | None, sho
         report.files = len({d.file for d in dashboards})
         catalogue = load_catalogue(project.catalogue_dir) if project.catalogue_dir.is_dir() else None
         datasources = {s.datasource.uid: s.datasource.type for s in built.datasources} or None
-    lint(dashboards, config, catalogue, datasources, report)
-    if output == "json":
-        formatted = render.as_json(report)
-    else:
-        formatted = (render.text if output == "text" else render.github)(report, show_suppressed)
-    code = 2 if report.bad_input else 1 if report.count("error") else 0
-    return formatted, code, report.bad_input
+    return lint(dashboards, config, catalogue, datasources, report)
 
 
 def explain_rule(rule_id: str) -> str:
