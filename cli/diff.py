@@ -30,24 +30,9 @@ def diff(obj, ref, env_name, output):
 
     if ref is not None and env_name is not None:
         raise click.UsageError("give --against or --env, not both")
-    project = project_of(obj)
-    if env_name is not None:
-        from dashgen.push.run import plan_for
-
-        _, _, plan = plan_for(project, env_name, debug=obj["debug"])
-        entries, against = diff_report.from_plan(plan), {"grafana": plan.grafana_url}
-        heading, same = f"changes to {plan.grafana_url}", f"{plan.grafana_url} matches the build"
-    else:
-        from dashgen.build import build
-        from dashgen.git_ref import generated_at
-
-        ref = "HEAD" if ref is None else ref
-        old = generated_at(project, ref)
-        entries, against = diff_report.between(old, build(project, debug=obj["debug"]).files, ref), {"git": ref}
-        heading = f"changes since {ref}" if old else f"changes since {ref}, which holds no generated/ (all is new)"
-        same = f"the build matches {ref}"
+    done = diff_report.compare(project_of(obj), ref, env_name, debug=obj["debug"])
     if output == "json":
-        click.echo(diff_report.as_json(entries, against), nl=False)
+        click.echo(diff_report.as_json(done.entries, done.against), nl=False)
     else:
-        click.echo(diff_report.text(entries, heading, same, markdown=output == "markdown"), nl=False)
-    raise click.exceptions.Exit(1 if entries else 0)
+        click.echo(diff_report.text(done.entries, done.heading, done.same, markdown=output == "markdown"), nl=False)
+    raise click.exceptions.Exit(done.exit_code)

@@ -32,6 +32,41 @@ class Entry:
     lines: list[str] = field(default_factory=list)  # a file's unified diff
 
 
+@dataclass(frozen=True)
+class Compared:
+    """What `dashgen diff` found: the entries, what they compare against (for JSON), and the heading
+    and the sentence that say so in text."""
+
+    entries: list[Entry]
+    against: dict  # {"git": ref} or {"grafana": url}
+    heading: str
+    same: str
+
+    @property
+    def exit_code(self) -> int:
+        """1 when anything differs, else 0."""
+        return 1 if self.entries else 0
+
+
+def compare(project, ref: str | None = None, env_name: str | None = None, debug: bool = False) -> Compared:
+    """The build against a live Grafana (`env_name`: what a push would change, nothing is written) or
+    against the generated/ of a commit (`ref`, default HEAD: what a pull request changes)."""
+    if env_name is not None:
+        from dashgen.push.run import plan_for
+
+        _, _, plan = plan_for(project, env_name, debug=debug)
+        url = plan.grafana_url
+        return Compared(from_plan(plan), {"grafana": url}, f"changes to {url}", f"{url} matches the build")
+    from dashgen.build import build
+    from dashgen.git_ref import generated_at
+
+    ref = "HEAD" if ref is None else ref
+    old = generated_at(project, ref)
+    heading = f"changes since {ref}" if old else f"changes since {ref}, which holds no generated/ (all is new)"
+    return Compared(between(old, build(project, debug=debug).files, ref), {"git": ref}, heading,
+                    f"the build matches {ref}")
+
+
 def from_plan(plan) -> list[Entry]:
     """Every change of the plan that is not 'unchanged', dashboards with their panel-level diff."""
     entries = []
