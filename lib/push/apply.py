@@ -113,9 +113,9 @@ class _Run:
 def _write(grafana: Grafana, change: Change) -> Outcome:
     if change.kind == Kind.FOLDER:
         if change.action == Action.CREATE:
-            grafana.create_folder(change.uid, change.desired)
+            grafana.create_folder(change.uid, change.desired.title)
         else:
-            grafana.update_folder(change.uid, change.desired, change.version)
+            grafana.update_folder(change.uid, change.desired.title, change.version)
         return Outcome(change, DONE[change.action], change.reason)
     if change.kind == Kind.DATASOURCE:
         if change.action == Action.CREATE:

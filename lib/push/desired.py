@@ -23,6 +23,14 @@ _DATASOURCE_DEFAULTS = {"jsonData": {}, "basicAuthUser": "", "basicAuth": False,
 
 
 @dataclass(frozen=True)
+class DesiredFolder:
+    """A folder the build's dashboards go to; its uid comes from its title (provisioning.folder_uid)."""
+
+    uid: str
+    title: str
+
+
+@dataclass(frozen=True)
 class DesiredDashboard:
     """One compiled dashboard bound for a folder. Its model is parsed only when it is sent or
     compared: a push with nothing to do needs just the fingerprint."""
@@ -83,7 +91,7 @@ def datasource_fingerprint(body: dict) -> str:
 
 @dataclass
 class Desired:
-    folders: dict[str, str] = field(default_factory=dict)  # uid -> title
+    folders: dict[str, DesiredFolder] = field(default_factory=dict)  # by uid
     datasources: list[DesiredDatasource] = field(default_factory=list)
     dashboards: list[DesiredDashboard] = field(default_factory=list)
 
@@ -105,12 +113,12 @@ def desired_state(project, env: Environment, environ=os.environ, debug: bool = F
         title = env.folder if env.folder and dash.folder == project.default_folder else dash.folder
         uid = "" if title == ROOT_FOLDER else folder_uid(title)
         if uid:
-            desired.folders[uid] = title
+            desired.folders[uid] = DesiredFolder(uid, title)
         desired.dashboards.append(DesiredDashboard(dash, uid))
     clash = next((d for d in desired.dashboards if d.uid in desired.folders), None)
     if clash is not None:  # the build checked the definitions' folders; this is the environment's
         raise InputError(Location(file=f"pyproject.toml [tool.dashgen.environments.{env.name}]"),
-                         f"folder {desired.folders[clash.uid]!r} would have the uid {clash.uid!r} of the dashboard in "
+                         f"folder {desired.folders[clash.uid].title!r} would have the uid {clash.uid!r} of the dashboard in "
                          f"{clash.file}, and Grafana gives one uid to one dashboard or folder; choose another folder")
     for source in result.datasources:
         ds = source.datasource

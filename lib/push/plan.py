@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from dashgen.grafana import Grafana
 from dashgen.panel_diff import change_line, differences
 from dashgen.push.desired import (
-    DATASOURCE_MARK, OWNERSHIP_TAG, Desired, datasource_fingerprint, datasource_settings,
+    DATASOURCE_MARK, OWNERSHIP_TAG, Desired, DesiredDashboard, DesiredDatasource, DesiredFolder,
+    datasource_fingerprint, datasource_settings,
 )
 from dashgen.push.history import Maker, Provenance, is_dashgens, newest_version, provenance, push_message
 from dashgen.push.vocabulary import WRITES, Action, Kind
@@ -40,7 +41,7 @@ class Change:
     title: str
     action: Action
     reason: str = ""
-    desired: object = None
+    desired: DesiredFolder | DesiredDatasource | DesiredDashboard | None = None  # as its kind says
     live: dict | None = None  # the live dashboard model, datasource or folder
     version: int | None = None  # the live version, sent back with an update
     forced: bool = False  # an update over a hand edit (--force): the live JSON is backed up first
@@ -125,8 +126,8 @@ def make_plan(grafana: Grafana, desired: Desired, prune: bool = False, force: Fo
         + [functools.partial(grafana.get_datasource, ds.uid) for ds in desired.datasources]
     found = _read_all(lambda read: read(), reads)  # folders and datasources in one round of reads
     folders = dict(zip(desired.folders, found))
-    for uid, title in sorted(desired.folders.items()):
-        plan.changes.append(_folder(uid, title, folders[uid], forcing(force, uid)))
+    for uid, folder in sorted(desired.folders.items()):
+        plan.changes.append(_folder(folder, folders[uid], forcing(force, uid)))
     for ds, live_ds in zip(desired.datasources, found[len(folders):]):
         plan.changes.append(_datasource(ds, live_ds, forcing(force, ds.uid)))
     # Settled from the version metadata alone: every dashboard of a push with nothing to do.
@@ -194,15 +195,16 @@ def _url(grafana: Grafana, found: dict) -> str:
     return grafana.url + found.get("meta", {}).get("url", "")
 
 
-def _folder(uid: str, title: str, live: dict | None, force: bool) -> Change:
+def _folder(folder: DesiredFolder, live: dict | None, force: bool) -> Change:
     """A folder's title is all dashgen sets, and its uid comes from the title: a live title that
     differs was changed in Grafana, or in code in a way the uid does not show (case, spaces,
     punctuation). Either way the title is only changed with --force."""
+    uid, title = folder.uid, folder.title
     if live is None:
-        return Change(Kind.FOLDER, uid, title, Action.CREATE, desired=title)
+        return Change(Kind.FOLDER, uid, title, Action.CREATE, desired=folder)
     if live.get("title") == title:
         return Change(Kind.FOLDER, uid, title, Action.UNCHANGED, live=live)
-    base = dict(desired=title, live=live, version=live.get("version"))
+    base = dict(desired=folder, live=live, version=live.get("version"))
     edit = (f"titled {live.get('title')!r} in Grafana, not {title!r} as in the code (renamed in Grafana, or in "
             f"the code; last changed by {live.get('updatedBy') or 'someone'} at {live.get('updated') or 'an unknown time'})")
     if force:
@@ -210,7 +212,7 @@ def _folder(uid: str, title: str, live: dict | None, force: bool) -> Change:
     return Change(Kind.FOLDER, uid, title, Action.REFUSED, f"{edit}; --force {uid} renames it", **base)
 
 
-def _datasource(ds, live: dict | None, force: bool) -> Change:
+def _datasource(ds: DesiredDatasource, live: dict | None, force: bool) -> Change:
     """Like a dashboard's version message, the mark in jsonData says what push last wrote: settings
     that no longer match it were changed in Grafana, and are kept unless --force."""
     if live is None:
@@ -241,7 +243,7 @@ def _datasource(ds, live: dict | None, force: bool) -> Change:
                   hint=f"--force {ds.uid} overwrites it (after a backup)", **base)
 
 
-def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
+def _as_pushed(grafana: Grafana, desired: DesiredDashboard, live: Live) -> Change | None:
     """An "unchanged" change when the version metadata shows the dashboard is still what dashgen pushed
     for this definition, in its folder; None when that takes reading it."""
     hit = live.managed.get(desired.uid)
@@ -252,7 +254,7 @@ def _as_pushed(grafana: Grafana, desired, live: Live) -> Change | None:
     return None
 
 
-def _dashboard(grafana: Grafana, desired, live: Live, force: bool) -> Change:
+def _dashboard(grafana: Grafana, desired: DesiredDashboard, live: Live, force: bool) -> Change:
     """The change for a dashboard _as_pushed could not settle: new, changed, or edited by hand."""
     found = grafana.get_dashboard(desired.uid)
     if found is None:
