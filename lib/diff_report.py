@@ -1,7 +1,7 @@
-"""`dashgen diff`: what a change does, with each dashboard shown panel by panel, as text (terminal),
-markdown (a pull-request comment) or JSON. The changes come from a push plan (`--env`: the build
-against a live Grafana) or from two builds (`--against REF`: a commit's generated/ against the
-current build)."""
+"""`dashgen diff`: what a change does, each dashboard panel by panel, with the lint findings it
+introduces and fixes. The changes come from a push plan (`--env`: the build against a live Grafana)
+or from two builds (`--against REF`: a commit's generated/ against the current build); diff_render
+shows them."""
 
 from __future__ import annotations
 
@@ -15,10 +15,7 @@ from dashgen.errors import InputError
 from dashgen.output import RECORD_DIR
 from dashgen.panel_diff import DashboardDiff, diff_dashboards
 from dashgen.shown import shown
-from dashgen.push.vocabulary import SYMBOLS, Action, Between, Kind
-
-
-MAX_FILE_LINES = 40  # of a provisioning file's diff in text; a longer one ends with how many more
+from dashgen.push.vocabulary import Action, Between, Kind
 
 
 @dataclass
@@ -30,6 +27,11 @@ class Entry:
     reason: str = ""
     diff: DashboardDiff | None = None
     lines: list[str] = field(default_factory=list)  # a file's unified diff
+    file: str = ""  # where a dashboard is defined or generated, for its lint findings
+    before: dict | None = None  # a dashboard's two models, for its layout pictures and lint
+    after: dict | None = None
+    introduced: list = field(default_factory=list)  # lint Problems of `after` that `before` has not
+    fixed: list = field(default_factory=list)  # and those of `before` that `after` has not
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,45 @@ def compare(project, ref: str | None = None, env_name: str | None = None, debug:
 
         _, _, plan = plan_for(project, env_name, debug=debug)
         url = plan.grafana_url
-        return Compared(from_plan(plan), {"grafana": url}, f"changes to {url}", f"{url} matches the build")
+        entries = lint_changes(project, from_plan(plan))
+        return Compared(entries, {"grafana": url}, f"changes to {url}", f"{url} matches the build")
     from dashgen.build import build
     from dashgen.git_ref import generated_at
 
     ref = "HEAD" if ref is None else ref
     old = generated_at(project, ref)
+    built = build(project, debug=debug)
     heading = f"changes since {ref}" if old else f"changes since {ref}, which holds no generated/ (all is new)"
-    return Compared(between(old, build(project, debug=debug).files, ref), {"git": ref}, heading,
-                    f"the build matches {ref}")
+    datasources = {s.datasource.uid: s.datasource.type for s in built.datasources} or None
+    entries = lint_changes(project, between(old, built.files, ref), datasources)
+    return Compared(entries, {"git": ref}, heading, f"the build matches {ref}")
+
+
+def lint_changes(project, entries: list[Entry], datasources: dict[str, str] | None = None) -> list[Entry]:
+    """Each dashboard entry with the lint findings its change introduces and fixes: both models are
+    linted with the project's configuration and catalogue, and findings compared by rule, place and
+    message (suppressed ones left out)."""
+    from dashgen.catalogue import load_catalogue
+    from dashgen.lint.config import load_config
+    from dashgen.lint.engine import lint
+    from dashgen.lint.extract import dashboard_of
+    from dashgen.lint.rules import BY_ID
+
+    config = load_config(project.settings.get("lint", {}), set(BY_ID))
+    catalogue = load_catalogue(project.catalogue_dir) if project.catalogue_dir.is_dir() else None
+
+    def found(model: dict | None, file: str) -> dict[tuple, object]:
+        if model is None:
+            return {}
+        report = lint([dashboard_of(model, file)], config, catalogue, datasources)
+        return {(p.rule, p.panel, p.ref, p.message): p for p in report.problems if not p.suppressed}
+
+    for entry in entries:
+        if entry.kind == Kind.DASHBOARD:
+            old, new = found(entry.before, entry.file), found(entry.after, entry.file)
+            entry.introduced = [p for key, p in new.items() if key not in old]
+            entry.fixed = [p for key, p in old.items() if key not in new]
+    return entries
 
 
 def from_plan(plan) -> list[Entry]:
@@ -74,9 +106,11 @@ def from_plan(plan) -> list[Entry]:
         if c.action == Action.UNCHANGED:
             continue
         entry = Entry(c.kind, c.uid, c.title, c.action, c.reason)
-        if c.kind == Kind.DASHBOARD:  # compared as they show, as the plan compared them
+        if c.kind == Kind.DASHBOARD:
+            entry.file = c.desired.file if c.desired is not None else f"{c.uid} in Grafana"  # compared as they show, as the plan compared them
             new = c.desired.model if c.desired is not None and c.action not in (Action.DELETE, Action.ORPHANED) else None
-            entry.diff = diff_dashboards(*(shown(m) if m is not None else None for m in (c.live, new)))
+            entry.before, entry.after = (shown(m) if m is not None else None for m in (c.live, new))
+            entry.diff = diff_dashboards(entry.before, entry.after)
         entries.append(entry)
     return entries
 
@@ -106,14 +140,14 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
 
 
 def _dashboard_entry(uid: str, before, after) -> Entry:
+    old, new = (side[1] if side is not None else None for side in (before, after))
+    models = dict(before=old, after=new, diff=diff_dashboards(old, new), file=f"generated/{(after or before)[2]}")
     if before is None:
-        return Entry(Kind.DASHBOARD, uid, after[1].get("title", uid), Between.ADDED, diff=diff_dashboards(None, after[1]))
+        return Entry(Kind.DASHBOARD, uid, new.get("title", uid), Between.ADDED, **models)
     if after is None:
-        return Entry(Kind.DASHBOARD, uid, before[1].get("title", uid), Between.REMOVED,
-                     diff=diff_dashboards(before[1], None))
+        return Entry(Kind.DASHBOARD, uid, old.get("title", uid), Between.REMOVED, **models)
     moved = f"moved from folder {before[0]!r} to {after[0]!r}" if before[0] != after[0] else ""
-    return Entry(Kind.DASHBOARD, uid, after[1].get("title", uid), Between.CHANGED, moved,
-                 diff_dashboards(before[1], after[1]))
+    return Entry(Kind.DASHBOARD, uid, new.get("title", uid), Between.CHANGED, moved, **models)
 
 
 def _dashboard_path(path: str) -> bool:
@@ -148,72 +182,3 @@ def _lines(old: bytes, new: bytes) -> list[str]:
     return lines
 
 
-def text(entries: list[Entry], heading: str, same: str, markdown: bool = False) -> str:
-    """`heading` introduces the changes ("changes to https://grafana..."); `same` says there are none."""
-    if not entries:
-        return same + "\n"
-    out = [f"## {heading[0].upper()}{heading[1:]}\n" if markdown else f"{heading}:"]
-    for entry, same_in in _grouped(entries):
-        reason = f" ({entry.reason})" if entry.reason else ""
-        if same_in:
-            reason += f" (and the same in {', '.join(same_in)})"
-        uid = f"`{entry.uid}`" if markdown else entry.uid
-        title = f" {entry.title!r}" if entry.title else ""
-        head = f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid}{title}{reason}"
-        out.append(f"### {head}" if markdown else head)
-        if entry.diff is not None:
-            out.extend(_dashboard_lines(entry.diff, markdown))
-        if entry.lines:
-            lines = entry.lines if len(entry.lines) <= MAX_FILE_LINES else \
-                [*entry.lines[:MAX_FILE_LINES], f"... {len(entry.lines) - MAX_FILE_LINES} more lines"]
-            out.extend(["```diff", *lines, "```"] if markdown else [f"    {line}" for line in lines])
-    return "\n".join(out) + "\n"
-
-
-def _grouped(entries: list[Entry]) -> list[tuple[Entry, list[str]]]:
-    """Each entry with the environments where the same file changed the same way
-    (provisioning/<env>/...): a datasource change shows once, not once per environment."""
-    out: list[tuple[Entry, list[str]]] = []
-    for entry in entries:
-        if out and entry.kind == Kind.FILE == out[-1][0].kind and (entry.action, entry.lines) == (out[-1][0].action, out[-1][0].lines):
-            first, rest = out[-1][0].uid.split("/"), entry.uid.split("/")
-            if len(first) == len(rest) > 2 and first[0] == rest[0] == "provisioning" and first[2:] == rest[2:]:
-                out[-1][1].append(rest[1])
-                continue
-        out.append((entry, []))
-    return out
-
-
-def _dashboard_lines(diff: DashboardDiff, markdown: bool) -> list[str]:
-    bullet, indent = ("- ", "  ") if markdown else ("    ", "        ")
-    lines = [f"{bullet}+ panel {t!r}" for t in diff.added] + [f"{bullet}- panel {t!r}" for t in diff.removed]
-    for change in diff.changed:
-        what = ", ".join(change.fields) or ("moved" if change.moved and not change.queries else "queries")
-        lines.append(f"{bullet}~ panel {change.title!r}: {what}")
-        for ref, diff_lines in change.queries.items():
-            if markdown:
-                lines += [f"{indent}query {ref}:", f"{indent}```diff", *[f"{indent}{d}" for d in diff_lines], f"{indent}```"]
-            else:
-                lines += [f"{indent}query {ref}:", *[f"{indent}  {d}" for d in diff_lines]]
-    if diff.settings:
-        lines.append(f"{bullet}settings: {', '.join(diff.settings)}")
-    if diff.variables:
-        lines.append(f"{bullet}variables: {', '.join(diff.variables)}")
-    return lines
-
-
-def as_json(entries: list[Entry], against: dict) -> str:
-    """`against`: {"grafana": url} or {"git": ref}, the first key of the document."""
-    rows = []
-    for entry in entries:
-        row = {"kind": entry.kind, "uid": entry.uid, "title": entry.title, "action": entry.action,
-               "reason": entry.reason}
-        if entry.lines:
-            row["lines"] = entry.lines
-        if entry.diff is not None:
-            diff = entry.diff
-            row.update(added=diff.added, removed=diff.removed, settings=diff.settings, variables=diff.variables,
-                       changed=[{"title": c.title, "fields": c.fields, "queries": c.queries, "moved": c.moved}
-                                for c in diff.changed])
-        rows.append(row)
-    return orjson.dumps({**against, "changes": rows}, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -54,6 +54,19 @@ def output_folder(path: Path) -> Path:
         raise InputError(Location(file=str(path)), "the output path is a symlink loop; point it at a folder") from None
 
 
+def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Writes files a user asked for by name (a picture, a report) into `folder`, each whole or not at
+    all: written beside, then renamed over. Unlike write_tree it deletes nothing."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in sorted(files.items()):
+            temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+            temporary.write_bytes(data.encode() if isinstance(data, str) else data)
+            os.replace(temporary, folder / name)
+    except OSError as exc:
+        raise InputError(Location(file=str(folder)), f"cannot write: {exc.strerror or exc}") from None
+
+
 def stale_files(files: dict[str, bytes], out: Path) -> list[str]:
     """Relative paths that differ between the build (with its manifest) and `out`: changed, missing
     or extra."""

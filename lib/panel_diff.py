@@ -5,11 +5,26 @@ and the dashboard-level settings and variables that changed."""
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 
 from dashgen.compile.layout import all_panels
 
-IGNORED = {"id", "version", "gridPos"}  # server-owned, or moved by layout around other changes
+IGNORED = {"id", "version", "gridPos"}  # server-owned, or shown as a move (both positions) rather than a setting
+NOT_SETTINGS = {"panels", "templating", "id", "version", "iteration"}  # shown apart, or Grafana's own
+
+
+@dataclass(frozen=True)
+class PanelAt:
+    """A panel added or removed: what it is and where it sits."""
+
+    title: str
+    type: str
+    grid: dict | None  # gridPos
+    key: str = ""  # panel_key: how a layout picture names it
+
+    def __str__(self) -> str:
+        return f"panel {self.title!r} ({self.type or 'no type'}{' at ' + position(self.grid) if self.grid else ''})"
 
 
 @dataclass
@@ -19,18 +34,24 @@ class PanelChange:
     queries: dict[str, list[str]] = field(default_factory=dict)  # refId -> unified diff lines
     moved: bool = False
     values: dict[str, tuple] = field(default_factory=dict)  # path -> (old, new), queries and gridPos too
+    keys: tuple[str, str] = ("", "")  # panel_key before and after (a renamed panel gets a new id)
 
 
 @dataclass
 class DashboardDiff:
     uid: str
     title: str
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    added: list[PanelAt] = field(default_factory=list)
+    removed: list[PanelAt] = field(default_factory=list)
     changed: list[PanelChange] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)  # top-level keys that changed
     variables: list[str] = field(default_factory=list)  # "+name", "-name", "~name"
     values: dict[str, tuple] = field(default_factory=dict)  # setting or variable path -> (old, new)
+
+    @property
+    def layout_changed(self) -> bool:
+        """Whether the screen's arrangement changed: a panel added, removed, moved or resized."""
+        return bool(self.added or self.removed or any(c.moved for c in self.changed))
 
 
 def _panels(model: dict | None) -> list[dict]:
@@ -54,14 +75,14 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     for panel in unmatched:  # a renamed panel gets a new id: recognise it by its type and queries
         before = next((p for p in old_panels if id(p) not in matched and _same_queries(p, panel)), None)
         if before is None:
-            result.added.append(panel.get("title", ""))
+            result.added.append(_at(panel))
         else:
             matched.add(id(before))
             _add_change(result, before, panel)
-    result.removed = [p.get("title", "") for p in old_panels if id(p) not in matched]
+    result.removed = [_at(p) for p in old_panels if id(p) not in matched]
     if old is not None and new is not None:  # a dashboard added or removed: every setting would be listed
         keys = set(old) | set(new)
-        result.settings = sorted(k for k in keys - {"panels", "templating", "id", "version"} if old.get(k) != new.get(k))
+        result.settings = sorted(k for k in keys - NOT_SETTINGS if old.get(k) != new.get(k))
         result.values = {path: (a, b) for key in result.settings for path, a, b in differences(old.get(key), new.get(key), key)}
     old_variables = (old or {}).get("templating", {}).get("list", [])
     new_variables = (new or {}).get("templating", {}).get("list", [])
@@ -77,6 +98,17 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     return result
 
 
+def panel_key(panel: dict) -> str:
+    """How a panel is named across the diff and its layout pictures: its id, else its title."""
+    return f"id:{panel['id']}" if panel.get("id") is not None else f"title:{panel.get('title', '')}"
+
+
+def _at(panel: dict) -> PanelAt:
+    grid = panel.get("gridPos")
+    return PanelAt(str(panel.get("title", "")), str(panel.get("type", "")), grid if isinstance(grid, dict) else None,
+                   panel_key(panel))
+
+
 def _add_change(result: DashboardDiff, before: dict, after: dict) -> None:
     change = _panel_change(before, after)
     if change.fields or change.queries or change.moved:
@@ -88,7 +120,8 @@ def _same_queries(a: dict, b: dict) -> bool:
 
 
 def _panel_change(before: dict, after: dict) -> PanelChange:
-    change = PanelChange(title=after.get("title", ""), moved=before.get("gridPos") != after.get("gridPos"))
+    change = PanelChange(title=after.get("title", ""), moved=before.get("gridPos") != after.get("gridPos"),
+                         keys=(panel_key(before), panel_key(after)))
     if change.moved:
         change.values["gridPos"] = (before.get("gridPos"), after.get("gridPos"))
     old_targets, new_targets = _by_ref(before), _by_ref(after)
@@ -151,28 +184,49 @@ def _variables(old: list[dict], new: list[dict]) -> list[str]:
 
 def described(diff: DashboardDiff) -> list[str]:
     """One line per difference with both values, as someone deciding whether to keep an edit reads
-    it: `panel 'Latency' fieldConfig.defaults.unit: 's' -> 'ms'`."""
+    it: `panel 'Latency' fieldConfig.defaults.unit: "s" → "ms"`."""
     lines = [change_line(path, a, b) for path, (a, b) in diff.values.items()]
-    lines += [f"panel {title!r} added" for title in diff.added] + [f"panel {title!r} removed" for title in diff.removed]
+    lines += [f"{panel} added" for panel in diff.added] + [f"{panel} removed" for panel in diff.removed]
     for change in diff.changed:
         lines += [change_line(f"panel {change.title!r} {path}", a, b) for path, (a, b) in change.values.items()]
     lines += [f"variable {v[1:]} {'added' if v[0] == '+' else 'removed'}" for v in diff.variables if v[0] in "+-"]
     return lines
 
 
-def change_line(path: str, old, new, width: int = 60) -> str:
-    """`path: old -> new`, each value as Python shows it, (none) when absent; a long value folded
-    around the first place where the two differ, so that the change stays in sight."""
-    a, b = ("(none)" if v is None else repr(v) for v in (old, new))
+def position(grid) -> str:
+    """A gridPos as a reviewer reads it: `x=0 y=8 w=12 h=8`."""
+    if not isinstance(grid, dict):
+        return shown_value(grid)
+    return " ".join(f"{k}={grid.get(k)}" for k in ("x", "y", "w", "h"))
+
+
+def shown_value(value) -> str:
+    """A JSON value as JSON (what the dashboard file says), "(none)" when absent."""
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def change_line(path: str, old, new) -> str:
+    """`path: old → new`, each value as JSON, (none) when absent (see change_parts)."""
+    a, b = change_parts(path, old, new)
+    return f"{path}: {a} → {b}"
+
+
+def change_parts(path: str, old, new, width: int = 60) -> tuple[str, str]:
+    """The old and new value as shown: JSON, (none) when absent, a position as x= y= w= h=; a long
+    value folded around the first place where the two differ, so that the change stays in sight."""
+    show = position if path == "gridPos" or path.endswith(" gridPos") else shown_value
+    a, b = show(old), show(new)
     if max(len(a), len(b)) > width:
         start = max(0, next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b))) - 20)
         a, b = (_fold(text, start, width) for text in (a, b))
-    return f"{path}: {a} -> {b}"
+    return a, b
 
 
 def _fold(text: str, start: int, width: int) -> str:
     if len(text) <= width:
         return text
-    head = "..." if start > 0 else ""
+    head = "…" if start > 0 else ""
     piece = text[start:start + width]
-    return head + piece + ("..." if start + width < len(text) else "")
+    return head + piece + ("…" if start + width < len(text) else "")

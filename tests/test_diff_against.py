@@ -57,13 +57,13 @@ def test_changes_since_a_commit_panel_by_panel(cli, repo):
     assert "~ changed dashboard two 'Simple' (moved from folder 'ops' to 'Team')" in out
     assert out.splitlines()[1:] == [
         "~ changed dashboard simple 'Simple'",
-        "    ~ panel 'Up': queries",
+        "    ~ panel 'Up'",
         "        query A:",
         '          -up{job="$job"}',
         '          +sum(up{job="$job"})',
         "+ added dashboard three 'Third'",
-        "    + panel 'Up'",
-        "    variables: +datasource",
+        "    + panel 'Up' (timeseries at x=0 y=0 w=12 h=8)",
+        "    + variable datasource",
         "~ changed dashboard two 'Simple' (moved from folder 'ops' to 'Team')",
         "~ changed file provisioning/default/dashboards/dashgen.yaml",  # the ops folder's provider is gone
         "       type: file",

@@ -15,7 +15,8 @@ def test_added_removed_and_changed_panels_with_query_diffs():
     old = dash(panel(1, "Rate", "sum(rate(x_total[5m]))"), panel(2, "Gone", "up"))
     new = dash(panel(1, "Rate", "sum(rate(x_total[$__rate_interval]))", description="Per second."), panel(3, "New", "down"))
     result = diff_dashboards(old, new)
-    assert result.added == ["New"] and result.removed == ["Gone"]
+    assert [(p.title, p.type) for p in result.added] == [("New", "timeseries")]
+    assert [p.title for p in result.removed] == ["Gone"]
     (change,) = result.changed
     assert change.title == "Rate" and change.fields == ["description"]
     assert change.queries == {"A": ["-sum(rate(x_total[5m]))", "+sum(rate(x_total[$__rate_interval]))"]}

@@ -253,7 +253,11 @@ def test_diff_shows_the_same_changes_as_the_plan(cli, stack, grafana):
     diffed = {(c["kind"], c["uid"], c["action"]) for c in json.loads(diff_out)["changes"]}
     assert code == 1 and diffed == planned == {("dashboard", "service-health", "update"), ("dashboard", "device-fleet", "refused")}
     _, text, _ = run(cli, stack, "diff", "--env", "test")
-    assert "    ~ panel 'Error log lines': title" in text
+    assert "    ~ panel 'Error log lines'\n        title: \"Error logs\" → \"Error log lines\"\n" in text
+    assert "device-fleet 'Device fleet' (changed in Grafana by carol" in text and '        refresh: "5s" → "1m"' in text
+    _, plan_text, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
+    assert ("      what the update changes (in Grafana → in the build):\n"
+            "        panel 'Error log lines' title: \"Error logs\" → \"Error log lines\"\n") in plan_text
     _, markdown, _ = run(cli, stack, "diff", "--env", "test", "--format", "markdown")
     assert markdown.startswith(f"## Changes to {grafana.url}")
 
@@ -385,8 +389,8 @@ def test_a_datasource_definition_change_updates_it_saying_what_it_overwrites(cli
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 0
     assert ("~ update    datasource prometheus (the definition changed)\n"
-            "      what an update changes (as it is in Grafana -> as the code says):\n"
-            "        jsonData.timeInterval: '15s' -> '30s'\n") in out
+            "      what an update changes (as it is in Grafana → as the code says):\n"
+            "        jsonData.timeInterval: \"15s\" → \"30s\"\n") in out
     assert writes(grafana) == [("PUT", "/api/datasources/uid/prometheus")]
     assert run(cli, stack, "push", "--env", "test")[1].endswith(f"{ALL} unchanged; 0 writes\n")
 
@@ -402,9 +406,9 @@ def test_a_datasource_edited_in_grafana_is_refused_and_kept(cli, stack, grafana)
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert (code, writes(grafana)) == (1, [])
     assert ("! refused   datasource prometheus (changed in Grafana (version 2) after dashgen pushed it)\n"
-            "      what an update changes (as it is in Grafana -> as the code says):\n"
-            "        jsonData.handAdded: True -> (none)\n"
-            "        jsonData.timeInterval: '30s' -> '15s'\n"
+            "      what an update changes (as it is in Grafana → as the code says):\n"
+            "        jsonData.handAdded: true → (none)\n"
+            "        jsonData.timeInterval: \"30s\" → \"15s\"\n"
             "      --force prometheus overwrites it (after a backup)\n") in out
     assert grafana.state.datasources["prometheus"].json_data["timeInterval"] == "30s"
 
@@ -428,8 +432,8 @@ def test_a_datasource_dashgen_did_not_create_is_taken_over_only_with_force(cli, 
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 1
     assert ("! refused   datasource prometheus (carries no record of a dashgen push (made in Grafana, or pushed by an "
-            "older dashgen))\n      what an update changes (as it is in Grafana -> as the code says):\n"
-            "        isDefault: False -> True\n") in out
+            "older dashgen))\n      what an update changes (as it is in Grafana → as the code says):\n"
+            "        isDefault: false → true\n") in out
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
     assert code == 0 and "~ updated     datasource prometheus (carries no record of a dashgen push" in out
 
@@ -472,8 +476,8 @@ def test_a_read_only_datasource_is_left_alone_even_with_force(cli, stack, grafan
     code, out, _ = run(cli, stack, "push", "--env", "test", "--force")
     assert (code, writes(grafana)) == (1, [])
     assert ("! refused   datasource prometheus (differs from the code, but is provisioned read-only in Grafana; change "
-            "its provisioning file)\n      what an update changes (as it is in Grafana -> as the code says):\n"
-            "        jsonData.timeInterval: '15s' -> '30s'\n") in out
+            "its provisioning file)\n      what an update changes (as it is in Grafana → as the code says):\n"
+            "        jsonData.timeInterval: \"15s\" → \"30s\"\n") in out
 
 
 def test_a_secret_grafana_lacks_is_sent_again_and_never_shown(cli, stack, grafana, monkeypatch):

@@ -15,7 +15,7 @@ from emulator import GrafanaEmulator
 from pushing import ALL, UIDS, built_state, live_state, run, stack, writes  # noqa: F401
 
 PANEL = "Availability (30d)"  # a stat panel of service-health, in percent
-EDITED = "      what the edit changed (as dashgen pushed it -> as it is now):"
+EDITED = "      what the edit changed (as dashgen pushed it → as it is now):"
 
 
 @pytest.fixture(params=[True, False], ids=["list-rewrites-messages", "list-keeps-messages"])
@@ -103,9 +103,9 @@ def test_the_life_of_a_dashboard(cli, stack, grafana):
     assert re.fullmatch(
         r"  ! refused   dashboard  service-health \(changed in Grafana by bob at 2025-11-20T12:\d\d:\d\dZ \(version "
         r"\d+, message 'percent reads better'\) after dashgen pushed it\)", line)
-    assert changes == [EDITED, f"        panel {PANEL!r} fieldConfig.defaults.unit: 'percentunit' -> 'percent'",
+    assert changes == [EDITED, f"        panel {PANEL!r} fieldConfig.defaults.unit: \"percentunit\" → \"percent\"",
                        "      --force service-health overwrites it (after a backup)"]
-    assert refusal(out, "device-fleet")[1:] == [EDITED, "        refresh: '1m' -> '5m'",
+    assert refusal(out, "device-fleet")[1:] == [EDITED, "        refresh: \"1m\" → \"5m\"",
                                                 "      --force device-fleet overwrites it (after a backup)"]
 
     code, out, _ = push(cli, stack, "--force", "service-health")  # only that one
@@ -156,13 +156,13 @@ def _change_variable(m):
 
 
 @pytest.mark.parametrize("edit, detail", [
-    (_set_title, "title: 'Service health' -> 'Edited'"),
-    (_raise_threshold, f"panel {PANEL!r} fieldConfig.defaults.thresholds.steps[1].value: 0.999 -> 0.99"),
-    (_change_query, f"panel {PANEL!r} query A: '1 - service:http_server_requests:error_ratio_rate30d{{env="),
-    (_add_panel, "panel 'Note' added"),
-    (_move_panel, f"panel {PANEL!r} gridPos: {{'h': 4, 'w': 8, 'x': 0, 'y': 1}} -> {{'h': 4, 'w': 12, 'x': 0, 'y': 1}}"),
-    (_remove_panel, f"panel {PANEL!r} removed"),
-    (_change_variable, "variable env.query: 'label_values(http_server_requests_total, env)' -> 'label_values(up, env)'"),
+    (_set_title, "title: \"Service health\" → \"Edited\""),
+    (_raise_threshold, f"panel {PANEL!r} fieldConfig.defaults.thresholds.steps[1].value: 0.999 → 0.99"),
+    (_change_query, f"panel {PANEL!r} query A: \"1 - service:http_server_requests:error_ratio_rate30d{{env="),
+    (_add_panel, "panel 'Note' (text at x=0 y=99 w=24 h=2) added"),
+    (_move_panel, f"panel {PANEL!r} gridPos: x=0 y=1 w=8 h=4 → x=0 y=1 w=12 h=4"),
+    (_remove_panel, f"panel {PANEL!r} (stat at x=0 y=1 w=8 h=4) removed"),
+    (_change_variable, "variable env.query: \"label_values(http_server_requests_total, env)\" → \"label_values(up, env)\""),
 ], ids=["title", "threshold", "query", "panel added", "panel moved", "panel removed", "variable"])
 def test_each_kind_of_edit_in_the_ui_is_refused_and_kept(cli, stack, grafana, edit, detail):
     assert push(cli, stack)[0] == 0
@@ -186,7 +186,7 @@ def test_a_restore_in_grafana_is_a_hand_edit(cli, stack, grafana):
     code, out, _ = push(cli, stack)
     line, *changes = refusal(out, "service-health")
     assert code == 1 and "by erin at " in line and f"message 'Restored from version {first}'" in line
-    assert changes == [EDITED, "        title: 'Service health v2' -> 'Service health'",
+    assert changes == [EDITED, "        title: \"Service health v2\" → \"Service health\"",
                        "      --force service-health overwrites it (after a backup)"]
 
 
@@ -245,7 +245,7 @@ def test_reordered_variables_are_an_edit(cli, stack, grafana):
     edit_code(stack, '"Service health"', '"Service health v2"')
     code, out, _ = push(cli, stack)
     assert code == 1 and refusal(out, "service-health")[2] == (
-        "        variables (their order): ['datasource', 'env', 'service'] -> ['service', 'env', 'datasource']")
+        "        variables (their order): [\"datasource\", \"env\", \"service\"] → [\"service\", \"env\", \"datasource\"]")
 
 
 def test_a_dashboard_imported_with_the_tag_is_not_taken_over(cli, stack, grafana):
@@ -310,7 +310,7 @@ def test_an_edit_right_after_the_create_is_refused_by_the_next_push(cli, stack, 
     monkeypatch.setattr(Grafana, "save_dashboard", real)
     edit_code(stack, '"Service health"', '"Service health v2"')
     code, out, _ = push(cli, stack)
-    assert code == 1 and refusal(out, "service-health")[2] == "        refresh: '1m' -> '5m'"
+    assert code == 1 and refusal(out, "service-health")[2] == "        refresh: \"1m\" → \"5m\""
 
 
 def test_a_folder_changed_in_the_code_moves_the_dashboard(cli, stack, grafana):
@@ -327,7 +327,7 @@ def test_a_move_in_grafana_without_a_version_is_an_edit(cli, stack, grafana):
     grafana.add_folder("elsewhere", "Elsewhere")
     grafana.state.dashboards["service-health"].folder_uid = "elsewhere"  # a move that saved no version
     code, out, _ = push(cli, stack)
-    assert code == 1 and refusal(out, "service-health")[2] == "        folder: 'mpac' -> 'Elsewhere' (moved in Grafana)"
+    assert code == 1 and refusal(out, "service-health")[2] == "        folder: \"mpac\" → \"Elsewhere\" (moved in Grafana)"
 
 
 def test_prune_keeps_a_dashboard_edited_while_the_plan_was_made(cli, stack, grafana, monkeypatch):
@@ -345,7 +345,7 @@ def test_prune_keeps_a_dashboard_edited_while_the_plan_was_made(cli, stack, graf
     monkeypatch.setattr(plan_module, "read_live", read_then_someone_saves)
     code, out, _ = push(cli, stack, "--prune")
     assert code == 1 and grafana.dashboard("business-metrics").model["refresh"] == "5m"
-    assert refusal(out, "business-metrics")[2] == "        refresh: '1m' -> '5m'"
+    assert refusal(out, "business-metrics")[2] == "        refresh: \"1m\" → \"5m\""
 
 
 def test_prune_keeps_a_dashboard_edited_between_plan_and_delete(stack, grafana):

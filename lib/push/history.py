@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from dashgen.grafana import Grafana, GrafanaError
-from dashgen.panel_diff import described, diff_dashboards
+from dashgen.panel_diff import change_line, described, diff_dashboards
 from dashgen.push.desired import OWNERSHIP_TAG
 from dashgen.shown import shown
 
@@ -111,8 +111,8 @@ def provenance(grafana: Grafana, uid: str, live: dict, live_folder: tuple[str, s
         return Provenance(Maker.DASHGEN, newest, saved_since=True)
     changes = described(diff_dashboards(before, now))
     if moved:
-        changes.insert(0, f"folder: {folder if folder is not None else folder_uid or 'root'!r} -> "
-                          f"{live_folder[1]!r} (moved in Grafana)")
+        was = folder if folder is not None else folder_uid or "root"
+        changes.insert(0, change_line("folder", was, live_folder[1]) + " (moved in Grafana)")
     return Provenance(Maker.EDITED, newest, tuple(changes or ["changed where dashgen cannot say (an order?)"]))
 
 

@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana
-from dashgen.panel_diff import change_line, differences
+from dashgen.panel_diff import change_line, described, diff_dashboards, differences
 from dashgen.push.desired import (
     DATASOURCE_MARK, OWNERSHIP_TAG, Desired, DesiredDashboard, DesiredDatasource, DesiredFolder,
     datasource_fingerprint, datasource_settings,
 )
 from dashgen.push.history import Maker, Provenance, is_dashgens, newest_version, provenance, push_message
 from dashgen.push.vocabulary import WRITES, Action, Kind
-from dashgen.shown import same_thing
+from dashgen.shown import same_thing, shown
 
 CONCURRENCY = 16
 # --force: True overwrites every hand edit, a set of uids only those (--force UID, repeatable).
@@ -175,7 +175,13 @@ def _edit(made: Provenance) -> str:
 
 
 def _edited(made: Provenance) -> tuple[str, ...]:
-    return ("what the edit changed (as dashgen pushed it -> as it is now):", *made.changes)
+    return ("what the edit changed (as dashgen pushed it → as it is now):", *made.changes)
+
+
+def _updating(live: dict, desired: DesiredDashboard) -> tuple[str, ...]:
+    """What an update changes on the screen, each setting from its value in Grafana to the build's."""
+    return ("what the update changes (in Grafana → in the build):",
+            *described(diff_dashboards(shown(live), shown(desired.model))))
 
 
 def _not_known(made: Provenance) -> str:
@@ -227,7 +233,7 @@ def _datasource(ds: DesiredDatasource, live: dict | None, force: bool) -> Change
         if mark == ds.fingerprint or live.get("readOnly"):
             return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.UNCHANGED, live=live)
         return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.UPDATE, "already as defined; records that dashgen set it", **base)
-    details = ("what an update changes (as it is in Grafana -> as the code says):", *changes)
+    details = ("what an update changes (as it is in Grafana → as the code says):", *changes)
     if live.get("readOnly"):
         return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.REFUSED, "differs from the code, but is provisioned read-only in "
                       "Grafana; change its provisioning file", desired=ds, live=live, details=details)
@@ -271,7 +277,8 @@ def _dashboard(grafana: Grafana, desired: DesiredDashboard, live: Live, force: b
     made = provenance(grafana, desired.uid, model, live_folder, desired.folder_uid)
     if made.maker is Maker.DASHGEN:
         since = f"; saved since in Grafana {made.editor()}, which changed nothing it shows" if made.saved_since else ""
-        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UPDATE, f"the definition changed{since}", **base)
+        return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UPDATE, f"the definition changed{since}",
+                      details=_updating(model, desired), **base)
     if made.maker is Maker.HANDED_OVER:
         return Change(Kind.DASHBOARD, desired.uid, desired.title, Action.UPDATE, f"made in Grafana and tagged {OWNERSHIP_TAG!r} "
                       f"{made.editor()}: taken over (the version it replaces is backed up)", forced=True, **base)
