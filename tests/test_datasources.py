@@ -484,7 +484,8 @@ def test_dashboards_may_only_reference_defined_datasources(project, cli):
      "pyproject.toml [tool.dashgen.environments.dev]: url 'grafana.local' is not an http(s) URL such as"
      " https://grafana.example.com"),
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\ntoken = "glsa_abc"\n',
-     "pyproject.toml [tool.dashgen.environments.dev]: unknown key 'token'; known: allow_http, basic_auth_env,"
+     "pyproject.toml [tool.dashgen.environments.dev]: unknown key 'token'; did you mean 'token_env'? known: allow_http,"
+     " basic_auth_env,"
      " datasources, folder, timeout_s, token_env, url"),
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\n[tool.dashgen.environments.dev.datasources]\n'
      'loki = "http://loki:3100"\n',
@@ -545,6 +546,7 @@ def test_an_environment_url_with_a_variable_is_an_error(project, cli):
         "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'tempo',"
         " 'http://tempo:$TEMPO_PORT', contains '$', which dashgen would write as a literal '$' (Grafana expands"
         " $NAME in provisioning files); write the URL itself",
+        "1 error",
     ]
 
 
@@ -575,7 +577,7 @@ def test_credentials_in_an_environment_datasource_url_never_reach_a_file(project
         "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'loki' has user:password in"
         " the URL, which would be written into the provisioning file; give the user as basic_auth_user and the"
         " password as secrets={'basicAuthPassword': '$VAR'} in the datasource's definition, with VAR set where"
-        " Grafana runs\n"
+        " Grafana runs\n1 error\n"
     ))
     assert project.tree() == built and not any(b"hunter2" in content for content in built.values())
 
