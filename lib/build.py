@@ -91,9 +91,15 @@ def _assembled(project: Project, dashboards: list[CompiledDashboard], errors: li
     if sources or load_errors:
         errors += dashboard_reference_problems(dashboards, {s.datasource.uid: s.datasource.type for s in sources})
     folders = [d.folder for d in dashboards]
-    files, render_errors = provisioning_files(project, folders, sources, load_environments(project),
-                                              all_datasources=not load_errors)
-    errors += render_errors
+    try:
+        environments = load_environments(project)
+    except InputErrors as exc:  # reported with the definitions' problems; nothing is provisioned
+        errors += exc.errors
+        files = {}
+    else:
+        files, render_errors = provisioning_files(project, folders, sources, environments,
+                                                  all_datasources=not load_errors)
+        errors += render_errors
     if errors:
         raise InputErrors(once(errors))
     files.update({d.path: d.json for d in dashboards})

@@ -8,24 +8,20 @@ A catalogue is a folder of YAML files (one per domain), merged; see catalogue/RE
 from __future__ import annotations
 
 import re
-import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashgen.errors import InputError, InputErrors, Location
+from dashgen.settings import Key, Table, described
 
 # A gaugehistogram (OpenMetrics) counts what is true now in each bucket (devices by heartbeat age),
 # so it is summed, never rated; it is exposed with a classic histogram's series.
 TYPES = ("counter", "gauge", "histogram", "gaugehistogram", "summary")
 HISTOGRAM_SERIES = {"_bucket": ("le",), "_sum": (), "_count": ()}
 SUMMARY_SERIES = {"": ("quantile",), "_sum": (), "_count": ()}
-METRIC_KEYS = {"type", "unit", "help", "labels", "recording_rule", "exporter", "used_elsewhere"}
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 MAX_DEPTH = 32
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 1, 60, 60
-_REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxtuple = 4
 
 
 @dataclass(frozen=True)
@@ -59,6 +55,22 @@ class Catalogue:
         return None
 
 
+FILE = Table({"labels": Key(), "metrics": Key()}, must="expected a mapping with 'labels' and 'metrics'")
+METRIC = Table({
+    "type": Key(required=True, ok=lambda kind: isinstance(kind, str) and kind in TYPES,
+                must=f"type must be one of {', '.join(TYPES)}, not {{value}}"),
+    "unit": Key(required=True, ok=lambda unit: isinstance(unit, str) and unit.strip(), must="unit is required"),
+    "help": Key(required=True, ok=lambda text: isinstance(text, str) and text.strip(), must="help is required",
+                convert=str.strip),
+    "labels": Key((), ok=lambda labels: isinstance(labels, list) and all(isinstance(label, str) for label in labels),
+                  must="labels must be a list of label names", convert=tuple),
+    "recording_rule": Key("", ok=lambda text: isinstance(text, str), must="recording_rule must be text, not {value}",
+                          convert=str.strip),
+    "exporter": Key("", ok=lambda text: isinstance(text, str), must="exporter must be text, not {value}"),
+    "used_elsewhere": Key("", ok=lambda text: isinstance(text, str), must="used_elsewhere must be text, not {value}"),
+}, must="expected a mapping")
+
+
 def load_catalogue(folder: Path, shown: str = "catalogue") -> Catalogue:
     """All *.yaml files of `folder`, merged; InputErrors names each bad entry as file: key."""
     labels: dict[str, int] = {}
@@ -71,30 +83,28 @@ def load_catalogue(folder: Path, shown: str = "catalogue") -> Catalogue:
         except InputError as exc:
             errors.append(exc)
             continue
-        if not isinstance(data, dict) or set(data) - {"labels", "metrics"}:
-            errors.append(InputError(Location(rel), "expected a mapping with 'labels' and 'metrics'"))
+        FILE.read(data, Location(rel), errors)  # an unknown key is reported, and the rest still checked
+        if not isinstance(data, dict):
             continue
         for problem in _label_problems(data.get("labels") or {}, labels):
             errors.append(InputError(Location(rel), problem))
         found = data.get("metrics") or {}
         if not isinstance(found, dict):
             errors.append(InputError(Location(rel), f"metrics must be a mapping of metric name to its entry, not"
-                                                    f" {_shown(found)}"))
+                                                    f" {described(found)}"))
             continue
         for name, spec in found.items():
             if not isinstance(name, str) or not METRIC_NAME.match(name):
-                errors.append(InputError(Location(rel), f"metric {_shown(name)} is not a metric name"
+                errors.append(InputError(Location(rel), f"metric {described(name)} is not a metric name"
                                                         " ([a-zA-Z_:][a-zA-Z0-9_:]*)"))
                 continue
-            try:
-                metric = _metric(name, spec, rel)
-            except ValueError as exc:
-                errors.append(InputError(Location(rel), f"metric {name}: {exc}"))
+            entry = METRIC.read(spec, Location(rel), errors, prefix=f"metric {name}: ")
+            if entry is None:
                 continue
             if name in metrics:
                 errors.append(InputError(Location(rel), f"metric {name} is also defined in {metrics[name].file}"))
             else:
-                metrics[name] = metric
+                metrics[name] = Metric(name=name, file=rel, **entry)
     for metric in metrics.values():
         unknown = [label for label in metric.labels if label not in labels]
         if unknown:
@@ -136,42 +146,12 @@ def _document(path: Path, rel: str):
 def _label_problems(found, labels: dict[str, int]):
     """What is wrong with one file's `labels`; the good ones are added to `labels`."""
     if not isinstance(found, dict):
-        yield f"labels must be a mapping of label name to count, not {_shown(found)}"
+        yield f"labels must be a mapping of label name to count, not {described(found)}"
         return
     for label, count in found.items():
         if not isinstance(label, str) or not LABEL_NAME.match(label):
-            yield f"label {_shown(label)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+            yield f"label {described(label)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"
         elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            yield f"label {label}: expected a positive count, not {_shown(count)}"
+            yield f"label {label}: expected a positive count, not {described(count)}"
         elif labels.setdefault(label, count) != count:
             yield f"label {label}: {count} here, {labels[label]} elsewhere"
-
-
-def _shown(value) -> str:
-    """A value in a message: short, whatever its size or depth (YAML aliases can make it huge)."""
-    shown = _REPR.repr(value)
-    return f"a {type(value).__name__} {shown}" if isinstance(value, (set, frozenset, list, dict)) else shown
-
-
-def _metric(name: str, spec, file: str) -> Metric:
-    if not isinstance(spec, dict):
-        raise ValueError("expected a mapping")
-    unknown = sorted((key for key in spec if key not in METRIC_KEYS), key=str)
-    if unknown:
-        raise ValueError(f"unknown key {_shown(unknown[0])}; known: {', '.join(sorted(METRIC_KEYS))}")
-    if not isinstance(spec.get("type"), str) or spec["type"] not in TYPES:
-        raise ValueError(f"type must be one of {', '.join(TYPES)}, not {_shown(spec.get('type'))}")
-    for key in ("unit", "help"):
-        if not isinstance(spec.get(key), str) or not spec[key].strip():
-            raise ValueError(f"{key} is required")
-    labels = spec.get("labels", [])
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise ValueError("labels must be a list of label names")
-    for key in ("recording_rule", "exporter", "used_elsewhere"):
-        if not isinstance(spec.get(key, ""), str):
-            raise ValueError(f"{key} must be text, not {_shown(spec[key])}")
-    return Metric(
-        name=name, type=spec["type"], unit=spec["unit"], help=spec["help"].strip(), labels=tuple(labels), file=file,
-        recording_rule=spec.get("recording_rule", "").strip(), exporter=spec.get("exporter", ""),
-        used_elsewhere=spec.get("used_elsewhere", ""),
-    )

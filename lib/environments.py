@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from dashgen.errors import InputError, Location
+from dashgen.errors import InputError, InputErrors, Location
 from dashgen.project import FOLDER_NAME, Project
+from dashgen.settings import Key, Table, described, holds_credentials, unknown
 
-KEYS = {"url", "token_env", "basic_auth_env", "folder", "timeout_s", "allow_http", "datasources"}
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 DATASOURCE_UID = re.compile(r"^[A-Za-z0-9_-]{1,40}\Z")
@@ -41,17 +41,21 @@ class Environment:
 
 
 def load_environments(project: Project) -> dict[str, Environment]:
-    """Every configured environment, by name, validated."""
-    table = project.settings.get("environments", {})
-    return {name: _environment(name, spec) for name, spec in sorted(table.items())}
+    """Every configured environment, by name; InputErrors lists every problem of every environment."""
+    found, errors = _environments(project.settings.get("environments", {}))
+    if errors:
+        raise InputErrors(errors)
+    return found
 
 
 def environment(project: Project, name: str) -> Environment:
     """One environment; an unknown name is an error that lists the known ones."""
     known = load_environments(project)
     if name not in known:
-        listed = ", ".join(known) or "none; add [tool.dashgen.environments.<name>] to pyproject.toml"
-        raise InputError(None, f"unknown environment {name!r}; known: {listed}")
+        if not known:
+            raise InputError(None, f"unknown environment {name!r}; known: none; add [tool.dashgen.environments.<name>]"
+                                   " to pyproject.toml")
+        raise InputError(None, unknown(name, known, noun="environment"))
     return known[name]
 
 
@@ -59,8 +63,7 @@ def url_problem(url: str, example: str) -> str:
     """Why `url` is not a plain http(s) address, as words to follow "url" in a message ("'x' has port
     99999; ..."), or "". A URL with credentials is never shown: it is looked for first, the answer is
     then CREDENTIALS alone, and the caller says where the secret goes instead."""
-    rest = url.split("://", 1)[-1]
-    if "@" in re.split(r"[/?#\\]", rest, maxsplit=1)[0]:  # the authority, as a browser finds it
+    if holds_credentials(url):
         return CREDENTIALS
     if not url.startswith(("http://", "https://")):
         return f"{url!r} is not an http(s) URL such as {example}"
@@ -106,61 +109,64 @@ def _where(name: str, table: str = "") -> Location:
     return Location(file=f"pyproject.toml [tool.dashgen.environments.{key}{table}]")
 
 
-def _environment(name: str, spec) -> Environment:
-    where = _where(name)
-    if not ENV_NAME.match(name):
-        raise InputError(where, "an environment name is letters, digits, '-' and '_', at most 40")
-    if not isinstance(spec, dict):
-        raise InputError(where, "expected a table")
-    unknown = sorted(set(spec) - KEYS)
-    if unknown:
-        raise InputError(where, f"unknown key {unknown[0]!r}; known: {', '.join(sorted(KEYS))}")
-    url = spec.get("url")
-    if not isinstance(url, str):
-        raise InputError(where, f"url must be the http(s) URL of the Grafana, not {url!r}")
-    problem = grafana_url_problem(url)
-    if problem:
-        raise InputError(where, problem)
-    for key in ("token_env", "basic_auth_env"):
-        if key in spec and not (isinstance(spec[key], str) and VARIABLE.match(spec[key])):
-            raise InputError(where, f"{key} names an environment variable (e.g. GRAFANA_TOKEN), not {spec[key]!r}")
-    folder = spec.get("folder")
-    if folder is not None and not (isinstance(folder, str) and FOLDER_NAME.match(folder)):
-        raise InputError(where, f"folder {folder!r} is not a valid folder name (letters, digits, space, '_', '.', '-';"
-                                " at most 64)")
-    timeout = spec.get("timeout_s", 10.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not _seconds(timeout):
-        raise InputError(where, f"timeout_s must be a number of seconds above 0 and at most {MAX_TIMEOUT_S},"
-                                f" not {timeout!r}")
-    if not isinstance(spec.get("allow_http", False), bool):
-        raise InputError(where, "allow_http must be true or false")
-    return Environment(
-        name=name, url=url.rstrip("/"), token_env=spec.get("token_env", "GRAFANA_TOKEN"),
-        basic_auth_env=spec.get("basic_auth_env", ""), folder=folder or "",
-        timeout_s=float(timeout), allow_http=spec.get("allow_http", False),
-        datasource_urls=_datasource_urls(spec.get("datasources", {}), name),
-    )
+def _is_variable(value) -> bool:
+    return isinstance(value, str) and bool(VARIABLE.match(value))
 
 
-def _seconds(value: int | float) -> bool:
-    return math.isfinite(value) and 0 < value <= MAX_TIMEOUT_S
+def _seconds(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) \
+        and 0 < value <= MAX_TIMEOUT_S
 
 
-def _datasource_urls(table, name: str) -> dict[str, str]:
-    if not isinstance(table, dict):
-        raise InputError(_where(name), "datasources must be a table of <uid> = { url = \"...\" }")
+VARIABLE_MUST = "{key} names an environment variable (e.g. GRAFANA_TOKEN), not {value}"
+ENVIRONMENT = Table({
+    "url": Key(required=True, ok=lambda url: isinstance(url, str), check=grafana_url_problem,
+               must="url must be the http(s) URL of the Grafana, not {value}", convert=lambda url: url.rstrip("/")),
+    "token_env": Key("GRAFANA_TOKEN", ok=_is_variable, must=VARIABLE_MUST),
+    "basic_auth_env": Key("", ok=_is_variable, must=VARIABLE_MUST),
+    "folder": Key("", ok=lambda folder: isinstance(folder, str) and FOLDER_NAME.match(folder),
+                  must="folder {value} is not a valid folder name (letters, digits, space, '_', '.', '-'; at most 64)"),
+    "timeout_s": Key(10.0, ok=_seconds, convert=float,
+                     must=f"timeout_s must be a number of seconds above 0 and at most {MAX_TIMEOUT_S}, not {{value}}"),
+    "allow_http": Key(False, ok=lambda allow: isinstance(allow, bool), must="allow_http must be true or false"),
+    "datasources": Key({}, ok=lambda table: isinstance(table, dict),
+                       must='datasources must be a table of <uid> = { url = "..." }'),
+})
+DATASOURCE = Table({"url": Key(required=True, ok=lambda url: isinstance(url, str),
+                               must='url must be "http(s)://...", not {value}')})
+
+
+def _environments(table) -> tuple[dict[str, Environment], list[InputError]]:
+    """Every environment that has no problem, and every problem of every environment."""
+    found, errors = {}, []
+    for name, spec in sorted(table.items()):
+        where, before = _where(name), len(errors)
+        if not ENV_NAME.match(name):
+            errors.append(InputError(where, "an environment name is letters, digits, '-' and '_', at most 40"))
+        values = ENVIRONMENT.read(spec, where, errors)
+        urls = _datasource_urls(values.pop("datasources"), name, errors) if values else None
+        if len(errors) == before:
+            found[name] = Environment(name=name, datasource_urls=urls, **values)
+    return found, errors
+
+
+def _datasource_urls(table: dict, name: str, errors: list[InputError]) -> dict[str, str]:
     where = _where(name, ".datasources")
     urls = {}
     for uid, spec in sorted(table.items()):
-        if not DATASOURCE_UID.match(uid):
-            raise InputError(where, f"{uid!r} is not a datasource uid (1 to 40 letters, digits, '-' and '_')")
-        url = spec.get("url") if isinstance(spec, dict) else None
-        if not isinstance(url, str) or set(spec) != {"url"}:
-            raise InputError(_where(name), f"datasources.{uid} must be {{ url = \"http(s)://...\" }}, not {spec!r}")
-        problem = _datasource_url_problem(uid, url)
+        key = uid if DATASOURCE_UID.match(uid) else json.dumps(uid)  # one line, as TOML quotes it
+        if key != uid:
+            errors.append(InputError(where, f"{uid!r} is not a datasource uid (1 to 40 letters, digits, '-' and '_')"))
+        if not isinstance(spec, dict):
+            errors.append(InputError(_where(name), f'datasources.{key} must be {{ url = "http(s)://..." }}, not'
+                                                   f" {described(spec)}"))
+            continue
+        entry = DATASOURCE.read(spec, _where(name), errors, prefix=f"datasources.{key}: ")
+        problem = _datasource_url_problem(uid, entry["url"]) if entry else ""
         if problem:
-            raise InputError(where, problem)
-        urls[uid] = url
+            errors.append(InputError(where, problem))
+        elif entry:
+            urls[uid] = entry["url"]
     return urls
 
 

@@ -8,20 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashgen.errors import InputError, Location
+from dashgen.errors import InputError, InputErrors, Location
+from dashgen.settings import Key, Table
 
 PYPROJECT = "pyproject.toml"
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}\Z")  # \Z: "$" would also take a final newline
 DEFAULT_PROVISIONING_PATH = "/var/lib/grafana/dashboards/dashgen"
-
-# [tool.dashgen] keys this version understands, with their defaults; anything else is a typo to report.
-SETTINGS = {
-    "catalogue": "catalogue",
-    "default_folder": "General",
-    "provisioning_path": DEFAULT_PROVISIONING_PATH,
-    "environments": {},
-    "lint": {},
-}
 
 
 @dataclass(frozen=True)
@@ -71,7 +63,7 @@ def find_project(start: Path | None = None) -> Project:
         if candidate.is_file():
             table = _dashgen_table(candidate)
             if table is not None:
-                return Project(root=folder, settings=_settings(candidate, table))
+                return Project(root=folder, settings=_settings(table))
     raise InputError(None, f"no {PYPROJECT} with a [tool.dashgen] table in {here} or any parent folder")
 
 
@@ -90,18 +82,32 @@ def _dashgen_table(path: Path) -> dict[str, Any] | None:
     return table
 
 
-def _settings(path: Path, table: dict[str, Any]) -> dict[str, Any]:
-    where = Location(file=f"{PYPROJECT} [tool.dashgen]")
-    unknown = sorted(set(table) - set(SETTINGS))
-    if unknown:
-        raise InputError(where, f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(SETTINGS))}")
-    settings = {**SETTINGS, **table}
-    for key, default in SETTINGS.items():
-        if not isinstance(settings[key], type(default)):
-            raise InputError(where, f"{key} must be a {type(default).__name__}, not {settings[key]!r}")
-    if not FOLDER_NAME.match(settings["default_folder"]):
-        raise InputError(where, f"default_folder {settings['default_folder']!r} is not a valid folder name")
-    for key in ("catalogue", "provisioning_path"):
-        if not settings[key].strip() or not settings[key].isprintable():
-            raise InputError(where, f"{key} {settings[key]!r} is not a path (empty, or a control character in it)")
+def _path_problem(key: str, path: str) -> str:
+    if path.strip() and path.isprintable():
+        return ""
+    return f"{key} {path!r} is not a path (empty, or a control character in it)"
+
+
+SETTINGS = Table({
+    "catalogue": Key("catalogue", ok=lambda path: isinstance(path, str), must="catalogue must be a str, not {value}",
+                     check=lambda path: _path_problem("catalogue", path)),
+    "default_folder": Key("General", ok=lambda folder: isinstance(folder, str),
+                          must="default_folder must be a str, not {value}",
+                          check=lambda folder: "" if FOLDER_NAME.match(folder) else
+                          f"default_folder {folder!r} is not a valid folder name"),
+    "provisioning_path": Key(DEFAULT_PROVISIONING_PATH, ok=lambda path: isinstance(path, str),
+                             must="provisioning_path must be a str, not {value}",
+                             check=lambda path: _path_problem("provisioning_path", path)),
+    "environments": Key({}, ok=lambda table: isinstance(table, dict), must="environments must be a dict, not {value}"),
+    "lint": Key({}, ok=lambda table: isinstance(table, dict), must="lint must be a dict, not {value}"),
+}, noun="setting")
+
+
+def _settings(table: dict[str, Any]) -> dict[str, Any]:
+    """[tool.dashgen] with its defaults; InputErrors lists every problem of its own keys (the tables
+    under it are checked by those who read them: environments, lint)."""
+    errors: list[InputError] = []
+    settings = SETTINGS.read(table, Location(file=f"{PYPROJECT} [tool.dashgen]"), errors)
+    if errors:
+        raise InputErrors(errors)
     return settings

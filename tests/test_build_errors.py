@@ -193,8 +193,8 @@ def test_unknown_setting_is_named(project, cli):
     code, _, err = cli("-C", str(project.root), "build")
     assert code == 2
     assert err == (
-        "error: pyproject.toml [tool.dashgen]: unknown setting 'default_foldr';"
-        " known: catalogue, default_folder, environments, lint, provisioning_path\n"
+        "error: pyproject.toml [tool.dashgen]: unknown setting 'default_foldr'; did you mean 'default_folder'?"
+        " known: catalogue, default_folder, environments, lint, provisioning_path\n1 error\n"
     )
 
 

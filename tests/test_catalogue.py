@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, SIMPLE
 from dashgen.catalogue import load_catalogue
-from dashgen.errors import InputErrors
+from dashgen.errors import InputErrors, Location
 
 CATALOGUE = load_catalogue(REPO / "catalogue")
 UNBOUNDED = re.compile(r"(trace|span|request|correlation|user|session)_?id$")
@@ -225,3 +225,40 @@ def test_a_catalogue_of_aliases_is_shown_short(project, cli):
           " ...]" for i in range(1, 12)),
         "12 errors",
     ]
+
+
+def test_every_mistake_of_a_catalogue_file_is_told(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "labels: {env: 3}\nmetric:\n  x: 1\nmetrics:\n"
+        "  up: {typ: gauge, unit: 5, help: ' ', labels: [env]}\n"
+        "  ok_total: {type: counter, unit: requests, help: Fine., exporter: [x]}\n"
+    )
+    with pytest.raises(InputErrors) as failed:
+        load_catalogue(tmp_path, shown="cat")
+    assert [(e.location, e.message) for e in failed.value.errors] == [
+        (Location("cat/a.yaml"), "unknown key 'metric'; did you mean 'metrics'? known: labels, metrics"),
+        (Location("cat/a.yaml"), "metric up: unknown key 'typ'; did you mean 'type'? known: exporter, help, labels,"
+                                 " recording_rule, type, unit, used_elsewhere"),
+        (Location("cat/a.yaml"), "metric up: type is required"),
+        (Location("cat/a.yaml"), "metric up: unit is required"),
+        (Location("cat/a.yaml"), "metric up: help is required"),
+        (Location("cat/a.yaml"), "metric ok_total: exporter must be text, not a list ['x']"),
+    ]
+
+
+def test_a_valid_catalogue_loads_to_the_same_objects(tmp_path):
+    from dashgen.catalogue import Catalogue, Metric
+
+    (tmp_path / "a.yaml").write_text(
+        "labels: {env: 3, le: 12}\nmetrics:\n"
+        "  up: {type: gauge, unit: bool, help: '  Target is up. ', labels: [env]}\n"
+        "  job:rate5m: {type: gauge, unit: rps, help: Rate., recording_rule: ' sum(rate(x[5m])) ',"
+        " used_elsewhere: alerts}\n"
+        "  node_load1: {type: gauge, unit: load, help: Load., exporter: node_exporter}\n"
+    )
+    assert load_catalogue(tmp_path, shown="cat") == Catalogue(labels={"env": 3, "le": 12}, metrics={
+        "up": Metric("up", "gauge", "bool", "Target is up.", ("env",), "cat/a.yaml"),
+        "job:rate5m": Metric("job:rate5m", "gauge", "rps", "Rate.", (), "cat/a.yaml",
+                             recording_rule="sum(rate(x[5m]))", used_elsewhere="alerts"),
+        "node_load1": Metric("node_load1", "gauge", "load", "Load.", (), "cat/a.yaml", exporter="node_exporter"),
+    })

@@ -3,6 +3,7 @@ located error for every broken cross-reference, regex, query, secret, escape, se
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -484,7 +485,8 @@ def test_dashboards_may_only_reference_defined_datasources(project, cli):
      "pyproject.toml [tool.dashgen.environments.dev]: url 'grafana.local' is not an http(s) URL such as"
      " https://grafana.example.com"),
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\ntoken = "glsa_abc"\n',
-     "pyproject.toml [tool.dashgen.environments.dev]: unknown key 'token'; known: allow_http, basic_auth_env,"
+     "pyproject.toml [tool.dashgen.environments.dev]: unknown key 'token'; did you mean 'token_env'? known: allow_http,"
+     " basic_auth_env,"
      " datasources, folder, timeout_s, token_env, url"),
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\n[tool.dashgen.environments.dev.datasources]\n'
      'loki = "http://loki:3100"\n',
@@ -545,6 +547,7 @@ def test_an_environment_url_with_a_variable_is_an_error(project, cli):
         "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'tempo',"
         " 'http://tempo:$TEMPO_PORT', contains '$', which dashgen would write as a literal '$' (Grafana expands"
         " $NAME in provisioning files); write the URL itself",
+        "1 error",
     ]
 
 
@@ -575,7 +578,7 @@ def test_credentials_in_an_environment_datasource_url_never_reach_a_file(project
         "error: pyproject.toml [tool.dashgen.environments.dev.datasources]: the url of 'loki' has user:password in"
         " the URL, which would be written into the provisioning file; give the user as basic_auth_user and the"
         " password as secrets={'basicAuthPassword': '$VAR'} in the datasource's definition, with VAR set where"
-        " Grafana runs\n"
+        " Grafana runs\n1 error\n"
     ))
     assert project.tree() == built and not any(b"hunter2" in content for content in built.values())
 
@@ -693,3 +696,54 @@ def test_the_sample_check_off_the_main_thread_works_without_a_python_to_run(monk
     worker.start()
     worker.join(timeout=10)
     assert found["groups"] == ["abc", None]
+
+
+def test_every_field_of_each_datasource_kind_is_described():
+    from dashgen.datasources.settings_checks import KINDS, TRACES_TO_LOGS, TRACES_TO_METRICS
+    from dashgen.datasources.model import TraceToLogs, TraceToMetrics
+
+    for cls, table in [*KINDS.items(), (TraceToLogs, TRACES_TO_LOGS), (TraceToMetrics, TRACES_TO_METRICS)]:
+        assert set(table.keys) == {f.name for f in dataclasses.fields(cls)}, cls.__name__
+
+
+def test_every_problem_of_a_datasources_settings_is_told():
+    from dashgen.datasources import Prometheus
+    from dashgen.datasources.settings_checks import own_problems
+
+    prometheus = Prometheus(uid="prometheus", name="Prometheus", url="http://admin:hunter2@prometheus:9090",
+                            http_method="PUT", flavour="Victoria", basic_auth_user="grafana")
+    assert list(own_problems(prometheus)) == [
+        "url has user:password in the URL, which would be written into the provisioning file; give the user as"
+        " basic_auth_user and the password as secrets={'basicAuthPassword': '$VAR'}",
+        "http_method 'PUT' must be 'POST' or 'GET'",
+        "flavour 'Victoria' must be one of Prometheus, Cortex, Mimir, Thanos",
+        "basic_auth_user needs its password as secrets={'basicAuthPassword': '$VAR'}",
+    ]
+
+
+def test_a_misspelt_argument_names_the_nearest_and_comes_with_every_wrong_type(project, cli):
+    project.write("dashboards/simple.py", SIMPLE)
+    project.write("datasources/stack.py", """
+        from dashgen.datasources import Loki
+        datasources = [
+            Loki(uid="loki", name="Loki", url="http://loki:3100", max_line=10, derived_fields="x"),
+        ]
+    """)
+    code, _, err = cli("-C", str(project.root), "build")
+    assert (code, err.splitlines()) == (2, [
+        "error: datasources/stack.py:3: TypeError: Loki: unknown keyword argument 'max_line'; did you mean"
+        " 'max_lines'? known: access, basic_auth_user, derived_fields, is_default, max_lines, name, secrets, uid, url;"
+        " Loki.derived_fields must be DerivedField objects (a tuple of them), not a str 'x'",
+        "1 error",
+    ])
+
+
+def test_datasource_objects_still_copy_and_pickle():
+    import copy
+    import pickle
+
+    from dashgen.datasources import Loki
+
+    loki = Loki(uid="loki", name="Loki", url="http://loki:3100")
+    assert pickle.loads(pickle.dumps(loki)) == loki == copy.deepcopy(loki)
+    assert dataclasses.replace(loki, max_lines=5).max_lines == 5

@@ -147,7 +147,7 @@ def test_a_bad_environment_setting_is_one_located_config_error(configured, cli, 
     project = configured(toml)
     for command in (["build"], ["diff", "--env", "dev"]):
         code, _, err = cli("-C", str(project.root), *command)
-        assert (code, err) == (2, f"error: {message}\n"), command
+        assert (code, err) == (2, f"error: {message}\n1 error\n"), command
         assert "pw" not in err
     assert not (project.root / "generated").exists()
 
@@ -182,7 +182,7 @@ def test_an_environment_made_in_code_with_credentials_in_its_url_is_refused_by_c
 ])
 def test_a_bad_project_setting_is_one_located_error(project, cli, setting, message):
     assert _with_setting(project, cli, "build", lambda text: text.replace('default_folder = "Team"', setting)) == (
-        2, f"error: pyproject.toml [tool.dashgen]: {message}\n")
+        2, f"error: pyproject.toml [tool.dashgen]: {message}\n1 error\n")
 
 
 def _with_setting(project, cli, command: str, edit) -> tuple[int, str]:
@@ -228,8 +228,9 @@ LINT = "pyproject.toml [tool.dashgen.lint]"
     ('max_range = " 1d"', 'max_range must be a PromQL duration such as "1d" or "12h", not \' 1d\''),
     ('severity = { "promql/fixed-rate-window" = ["error"] }',
      "severity of promql/fixed-rate-window: ['error'] is not one of error, warning, info"),
-    ('select = ["promql/\\n"]', "select: no rule matches 'promql/\\n' (see `dashgen lint --explain`)"),
+    ('select = ["promql/\\n"]',
+     "select: no rule matches 'promql/\\n'; did you mean 'promql'? (see `dashgen lint --explain`)"),
 ])
 def test_a_bad_lint_setting_is_one_located_error(project, cli, setting, message):
     assert _with_setting(project, cli, "lint", lambda text: text + f"\n[tool.dashgen.lint]\n{setting}\n") == (
-        2, f"error: {LINT}: {message}\n")
+        2, f"error: {LINT}: {message}\n1 error\n")

@@ -2,9 +2,11 @@
 
 A slip that Python accepts silently becomes a TypeError raised at the line of the definition (the
 loader reports it as `datasources/x.py:LINE: TypeError: ...`, exit 2) rather than a traceback or a
-wrong file later. A single object where a tuple is expected is taken as a tuple of one, because
-`tags=(TagMapping("service.name", "service"))` (no trailing comma) and `samples=LINE` mean exactly
-that; a string there is refused, since it would otherwise be read as a sequence of characters.
+wrong file later; every wrong or misspelt argument of the call is told in that one error, a
+misspelt one with the nearest field named (dashgen.settings). A single object where a tuple is
+expected is taken as a tuple of one, because `tags=(TagMapping("service.name", "service"))` (no
+trailing comma) and `samples=LINE` mean exactly that; a string there is refused, since it would
+otherwise be read as a sequence of characters.
 """
 
 from __future__ import annotations
@@ -13,6 +15,24 @@ import dataclasses
 import functools
 import types
 import typing
+
+from dashgen.settings import unknown
+
+
+def check_arguments(cls, args: tuple, kwargs: dict) -> None:
+    """Refuses a call with a keyword argument the class has no field for (naming the nearest one,
+    which Python 3.11 does not) or a value of the wrong type, telling every such problem at once."""
+    hints = _hints(cls)
+    given = dict(zip(hints, args)) | kwargs
+    problems = [f"{cls.__name__}: {unknown(name, hints, 'keyword argument')}" for name in kwargs if name not in hints]
+    for name, value in given.items():
+        if name in hints:
+            try:
+                _checked(f"{cls.__name__}.{name}", value, hints[name])
+            except TypeError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise TypeError("; ".join(problems))
 
 
 def check_fields(obj) -> None:

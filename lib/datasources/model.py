@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from dashgen.datasources.coerce import check_fields
+from dashgen.datasources.coerce import check_arguments, check_fields
 
 
 class _Typed:
-    """Checks the field types of each object when it is built (see coerce.py)."""
+    """Checks the arguments and field types of each object when it is built (see coerce.py)."""
+
+    def __new__(cls, *args, **kwargs):
+        check_arguments(cls, args, kwargs)
+        return super().__new__(cls)
 
     def __post_init__(self):
         check_fields(self)
@@ -138,7 +142,7 @@ class TraceToMetrics(_Typed):
 
 
 @dataclass(frozen=True)
-class Datasource:
+class Datasource(_Typed):
     """What every datasource has; the base of Prometheus, Loki and Tempo, not a datasource itself.
 
     `url` is the default; environments give their own in pyproject.toml. `access` is "proxy" only:

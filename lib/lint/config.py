@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import promql_parser as pp
 
-from dashgen.errors import InputError, Location
+from dashgen.errors import InputError, InputErrors, Location
 from dashgen.lint.model import SEVERITIES
+from dashgen.settings import Key, Table, nearest, shown
 
 DEFAULT_HIGH_CARDINALITY = (
     "trace_id", "span_id", "request_id", "correlation_id", "user_id", "session_id", "event_id",
     "merchant_id", "store_id", "device_id",
 )
-KEYS = {"select", "ignore", "severity", "high_cardinality_labels", "panel_series_budget", "max_range", "suppress"}
 WHERE = Location(file="pyproject.toml [tool.dashgen.lint]")
 
 
@@ -75,41 +75,45 @@ def _normal(label: str) -> str:
 
 
 def load_config(table: dict, known_rules: set[str]) -> LintConfig:
-    """The configuration, with every unknown key, rule id, severity or malformed value reported by name."""
-    if not isinstance(table, dict):
-        raise InputError(WHERE, "expected a table")
-    unknown = sorted(set(table) - KEYS)
-    if unknown:
-        raise InputError(WHERE, f"unknown key {unknown[0]!r}; known: {', '.join(sorted(KEYS))}")
-    for key in ("select", "ignore"):
-        for pattern in _strings(table, key):
-            _known(pattern, known_rules, f"{key}: no rule matches {pattern!r} (see `dashgen lint --explain`)")
-    severity = table.get("severity", {})
-    if not isinstance(severity, dict):
-        raise InputError(
-            WHERE, 'severity must be a table of rule = level, e.g. { "promql/fixed-rate-window" = "error" }')
-    for rule, level in severity.items():
-        if rule not in known_rules:
-            raise InputError(WHERE, f"severity: unknown rule {rule!r}")
-        if level not in SEVERITIES:
-            raise InputError(WHERE, f"severity of {rule}: {level!r} is not one of {', '.join(SEVERITIES)}")
-    budget = table.get("panel_series_budget", 500)
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise InputError(WHERE, f"panel_series_budget must be a positive whole number, not {budget!r}")
-    max_range = table.get("max_range", "1d")
-    if not isinstance(max_range, str) or _duration(max_range) is None:
-        raise InputError(WHERE, f"max_range must be a PromQL duration such as \"1d\" or \"12h\", not {max_range!r}")
-    labels = DEFAULT_HIGH_CARDINALITY if table.get("high_cardinality_labels") is None \
-        else tuple(_strings(table, "high_cardinality_labels"))  # [] means none: no label is unbounded
-    suppress = table.get("suppress", [])
-    if not isinstance(suppress, list):
-        raise InputError(WHERE, "suppress must be a list of [[tool.dashgen.lint.suppress]] tables")
-    return LintConfig(
-        select=tuple(_strings(table, "select")), ignore=tuple(_strings(table, "ignore")), severity=dict(severity),
-        high_cardinality_labels=labels,
-        panel_series_budget=budget, max_range=max_range,
-        suppress=tuple(_suppression(s, known_rules) for s in suppress),
-    )
+    """The configuration; InputErrors names every unknown key, rule id or severity and every
+    malformed value of the table."""
+    errors: list[InputError] = []
+    values = _description(known_rules).read(table, WHERE, errors)
+    if errors:
+        raise InputErrors(errors)
+    return LintConfig(**values)
+
+
+def _description(known_rules: set[str]) -> Table:
+    """[tool.dashgen.lint]'s keys; which rules exist is known at run time."""
+    strings = {"ok": _strings, "must": "{key} must be a list of strings", "convert": tuple}
+    return Table({
+        "select": Key((), check=lambda patterns: _unmatched("select", patterns, known_rules), **strings),
+        "ignore": Key((), check=lambda patterns: _unmatched("ignore", patterns, known_rules), **strings),
+        "severity": Key({}, ok=lambda levels: isinstance(levels, dict),
+                        check=lambda levels: _levels(levels, known_rules),
+                        must='severity must be a table of rule = level, e.g. { "promql/fixed-rate-window" = "error" }',
+                        convert=dict),
+        "high_cardinality_labels": Key(DEFAULT_HIGH_CARDINALITY, **strings),  # [] means none: no label is unbounded
+        "panel_series_budget": Key(500, ok=lambda n: not isinstance(n, bool) and isinstance(n, int) and n >= 1,
+                                   must="panel_series_budget must be a positive whole number, not {value}"),
+        "max_range": Key("1d", ok=lambda text: isinstance(text, str) and _duration(text) is not None,
+                         must='max_range must be a PromQL duration such as "1d" or "12h", not {value}'),
+        "suppress": Key((), ok=lambda entries: isinstance(entries, list),
+                        must="suppress must be a list of [[tool.dashgen.lint.suppress]] tables",
+                        check=lambda entries: [p for spec in entries for p in _suppression_problems(spec, known_rules)],
+                        convert=lambda entries: tuple(Suppression(**SUPPRESSION.check(s)[0]) for s in entries)),
+    })
+
+
+SUPPRESSION = Table({
+    "rule": Key("", ok=lambda rule: isinstance(rule, str), must="rule must be a string, not {value}"),
+    "dashboard": Key("", ok=lambda uid: isinstance(uid, str), must="dashboard must be a string, not {value}"),
+    "panel": Key("", ok=lambda title: isinstance(title, str), must="panel must be a string, not {value}"),
+    "reason": Key(ok=lambda reason: isinstance(reason, str) and reason.strip(), convert=str.strip,
+                  required="reason is required; say why the finding is acceptable",
+                  must="reason must say why the finding is acceptable, not {value}"),
+}, must="expected a table of rule, dashboard, panel and reason")
 
 
 def _duration(text: str) -> timedelta | None:
@@ -120,28 +124,37 @@ def _duration(text: str) -> timedelta | None:
     return value if value > timedelta(0) else None
 
 
-def _known(pattern: str, known_rules: set[str], message: str):
-    if not any(rule_matches(pattern, rule) for rule in known_rules):
-        raise InputError(WHERE, message)
+def _matches_a_rule(pattern: str, known_rules: set[str]) -> bool:
+    return any(rule_matches(pattern, rule) for rule in known_rules)
 
 
-def _strings(table: dict, key: str) -> list[str]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(WHERE, f"{key} must be a list of strings")
-    return value
+def _unmatched(key: str, patterns: list[str], known_rules: set[str]):
+    for pattern in patterns:
+        if not _matches_a_rule(pattern, known_rules):
+            yield f"{key}: no rule matches {pattern!r}{_near_rule(pattern, known_rules)} (see `dashgen lint --explain`)"
 
 
-def _suppression(spec, known_rules: set[str]) -> Suppression:
-    if not isinstance(spec, dict) or set(spec) - {"rule", "dashboard", "panel", "reason"}:
-        raise InputError(WHERE, f"suppress entries are {{rule, dashboard, panel, reason}}, not {spec!r}")
-    if not all(isinstance(v, str) for v in spec.values()):
-        raise InputError(WHERE, f"suppression {spec!r}: rule, dashboard, panel and reason are strings")
-    if not spec.get("reason", "").strip():
-        raise InputError(WHERE, f"suppression {spec!r} has no reason; say why the finding is acceptable")
-    rule = spec.get("rule", "")
-    if rule:
-        _known(rule, known_rules,
-               f"suppression names unknown rule {rule!r} (a rule id, or a prefix such as \"promql/\")")
-    return Suppression(reason=spec["reason"].strip(), rule=rule, dashboard=spec.get("dashboard", ""),
-                       panel=spec.get("panel", ""))
+def _near_rule(pattern: str, known_rules: set[str]) -> str:
+    """The rule id or category nearest a pattern that matches none."""
+    return nearest(pattern, known_rules | {rule.split("/")[0] for rule in known_rules})
+
+
+def _levels(levels: dict, known_rules: set[str]):
+    for rule, level in levels.items():
+        if rule not in known_rules:
+            yield f"severity: unknown rule {rule!r}{nearest(rule, known_rules)}"
+        elif level not in SEVERITIES:
+            yield f"severity of {rule}: {shown(level)} is not one of {', '.join(SEVERITIES)}"
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _suppression_problems(spec, known_rules: set[str]):
+    values, problems = SUPPRESSION.check(spec)
+    yield from (f"suppression {shown(spec)}: {problem}" for problem in problems)
+    rule = values.get("rule")
+    if rule and not _matches_a_rule(rule, known_rules):
+        yield (f"suppression names unknown rule {rule!r}{_near_rule(rule, known_rules)} (a rule id, or a prefix such as"
+               ' "promql/")')

@@ -108,14 +108,14 @@ reason = "debug panel, collapsed by default"
 
 @pytest.mark.parametrize("table, message", [
     ('[tool.dashgen.lint]\nselect = ["promql/sintax"]\n',
-     "select: no rule matches 'promql/sintax' (see `dashgen lint --explain`)"),
+     "select: no rule matches 'promql/sintax'; did you mean 'promql/syntax'? (see `dashgen lint --explain`)"),
     ('[tool.dashgen.lint]\nseverity = { "promql/syntax" = "fatal" }\n',
      "severity of promql/syntax: 'fatal' is not one of error, warning, info"),
     ('[[tool.dashgen.lint.suppress]]\nrule = "promql/syntax"\n',
-     "suppression {'rule': 'promql/syntax'} has no reason; say why the finding is acceptable"),
+     "suppression {'rule': 'promql/syntax'}: reason is required; say why the finding is acceptable"),
     ('[tool.dashgen.lint]\npanel_budget = 5\n',
-     "unknown key 'panel_budget'; known: high_cardinality_labels, ignore, max_range, panel_series_budget, "
-     "select, severity, suppress"),
+     "unknown key 'panel_budget'; did you mean 'panel_series_budget'? known: high_cardinality_labels, ignore,"
+     " max_range, panel_series_budget, select, severity, suppress"),
     ('[tool.dashgen.lint]\nseverity = ["x"]\n',
      'severity must be a table of rule = level, e.g. { "promql/fixed-rate-window" = "error" }'),
     ('[tool.dashgen.lint]\nmax_range = "abc"\n',
@@ -124,16 +124,18 @@ reason = "debug panel, collapsed by default"
     ('[tool.dashgen.lint]\nhigh_cardinality_labels = "trace_id"\n',
      "high_cardinality_labels must be a list of strings"),
     ('[[tool.dashgen.lint.suppress]]\nrule = "promql/fixed"\nreason = "r"\n',
-     'suppression names unknown rule \'promql/fixed\' (a rule id, or a prefix such as "promql/")'),
+     "suppression names unknown rule 'promql/fixed'; did you mean 'promql/fixed-rate-window'? (a rule id, or a"
+     ' prefix such as "promql/")'),
     ('[tool.dashgen.lint]\nignore = ["promql/fixed"]\n',
-     "ignore: no rule matches 'promql/fixed' (see `dashgen lint --explain`)"),
+     "ignore: no rule matches 'promql/fixed'; did you mean 'promql/fixed-rate-window'? (see `dashgen lint"
+     " --explain`)"),
 ])
 def test_bad_configuration_is_one_located_error(project, cli, monkeypatch, table, message):
     _project_with_lint_config(project, table)
     monkeypatch.chdir(project.root)
     code, _, err = cli("lint", "findings.json")
     assert code == 2
-    assert err == f"error: pyproject.toml [tool.dashgen.lint]: {message}\n"
+    assert err == f"error: pyproject.toml [tool.dashgen.lint]: {message}\n1 error\n"
 
 
 def test_one_matcher_for_select_ignore_and_suppress():
