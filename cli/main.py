@@ -16,6 +16,7 @@ COMMANDS = {
     "lint": ("lint", "Check every query and panel for cardinality and correctness."),
     "diff": ("diff", "Show what a change does, panel by panel: since a commit, or against a Grafana."),
     "push": ("push", "Make an environment's Grafana match the build, safely."),
+    "render": ("render", "Draw a dashboard's layout to scale as an SVG picture."),
 }
 
 
