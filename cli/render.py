@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -24,23 +23,12 @@ def render(obj, uid, out):
       dashgen render service-health --out service-health.svg
       dashgen render device-fleet | rsvg-convert -o device-fleet.png
     """
-    from dashgen.build import build
-    from dashgen.errors import InputError
-    from dashgen.layout_svg import layout_svg
+    from dashgen.layout_svg import drawn
+    from dashgen.output import write_files
 
-    dashboards = {d.uid: d for d in build(project_of(obj), debug=obj["debug"]).dashboards}
-    if uid not in dashboards:
-        known = ", ".join(sorted(dashboards)) or "(none)"
-        raise InputError(None, f"no dashboard with uid {uid!r}; the uids are {known}")
-    svg = layout_svg(dashboards[uid].model)
+    svg = drawn(project_of(obj), uid, debug=obj["debug"])
     if out is None:
         click.echo(svg, nl=False)
         return
-    partial = out.with_name(f".{out.name}.part")
-    try:  # written whole or not at all: a half picture is never left behind
-        partial.write_text(svg, encoding="utf-8")
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(None, f"cannot write {out}: {exc.strerror or exc}") from None
+    write_files(out.parent, {out.name: svg})  # whole or not at all: a half picture is never left behind
     click.echo(f"drew {uid} into {out}")

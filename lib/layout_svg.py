@@ -266,3 +266,15 @@ def _fit(text: str, room: float, size: float, bold: bool = False) -> str:
     while text and _width(text + "…", size, bold) > room:
         text = text[:-1]
     return text.rstrip() + "…" if text else ""
+
+
+def drawn(project, uid: str, debug: bool = False) -> str:
+    """`dashgen render`: the picture of one dashboard of the project's build, by uid."""
+    from dashgen.build import build
+    from dashgen.errors import InputError
+
+    dashboards = {d.uid: d for d in build(project, debug=debug).dashboards}
+    if uid not in dashboards:
+        known = ", ".join(sorted(dashboards)) or "(none)"
+        raise InputError(None, f"no dashboard with uid {uid!r}; the uids are {known}")
+    return layout_svg(dashboards[uid].model)

@@ -57,14 +57,16 @@ def output_folder(path: Path) -> Path:
 def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
     """Writes files a user asked for by name (a picture, a report) into `folder`, each whole or not at
     all: written beside, then renamed over. Unlike write_tree it deletes nothing."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in sorted(files.items()):
-            temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+    for name, data in sorted(files.items()):
+        temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(data.encode() if isinstance(data, str) else data)
             os.replace(temporary, folder / name)
-    except OSError as exc:
-        raise InputError(Location(file=str(folder)), f"cannot write: {exc.strerror or exc}") from None
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            raise InputError(Location(file=str(folder / name)), f"cannot write: {exc.strerror or exc}") from None
 
 
 def stale_files(files: dict[str, bytes], out: Path) -> list[str]:

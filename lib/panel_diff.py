@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from dashgen.compile.layout import all_panels
+from dashgen.layout_svg import panel_key
 
 IGNORED = {"id", "version", "gridPos"}  # server-owned, or shown as a move (both positions) rather than a setting
 NOT_SETTINGS = {"panels", "templating", "id", "version", "iteration"}  # shown apart, or Grafana's own
@@ -96,11 +97,6 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
         if name in before and before[name] != variable:
             result.values.update((path, (a, b)) for path, a, b in differences(before[name], variable, f"variable {name}"))
     return result
-
-
-def panel_key(panel: dict) -> str:
-    """How a panel is named across the diff and its layout pictures: its id, else its title."""
-    return f"id:{panel['id']}" if panel.get("id") is not None else f"title:{panel.get('title', '')}"
 
 
 def _at(panel: dict) -> PanelAt:

@@ -173,11 +173,20 @@ def test_render_of_an_unknown_uid_names_the_known_ones(cli, project):
     assert err == "error: no dashboard with uid 'nope'; the uids are simple\n"
 
 
-def test_render_to_a_folder_that_does_not_exist_is_one_line(cli, project, tmp_path):
+def test_render_makes_the_folder_it_is_told_to_write_into(cli, project, tmp_path):
     project.write("dashboards/simple.py", SIMPLE)
-    code, _, err = cli("-C", str(project.root), "render", "simple", "--out", str(tmp_path / "no" / "x.svg"))
-    assert code == 2
-    assert err.startswith("error: cannot write ") and err.count("\n") == 1
+    out = tmp_path / "new" / "x.svg"
+    assert cli("-C", str(project.root), "render", "simple", "--out", str(out)) == (0, f"drew simple into {out}\n", "")
+    assert out.read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
+
+
+def test_render_where_it_cannot_write_is_one_line(cli, project, tmp_path):
+    project.write("dashboards/simple.py", SIMPLE)
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "x.svg"
+    code, _, err = cli("-C", str(project.root), "render", "simple", "--out", str(out))
+    assert (code, err) == (2, f"error: {out}: cannot write: Not a directory\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "proj"]
 
 
 def test_the_readme_picture_is_current(models, update_golden):
