@@ -185,7 +185,7 @@ def test_render_where_it_cannot_write_is_one_line(cli, project, tmp_path):
     (tmp_path / "file").write_text("x")
     out = tmp_path / "file" / "x.svg"
     code, _, err = cli("-C", str(project.root), "render", "simple", "--out", str(out))
-    assert (code, err) == (2, f"error: {out}: cannot write: Not a directory\n")
+    assert (code, err) == (2, f"error: {out}: cannot write: File exists\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "proj"]
 
 
