@@ -39,15 +39,16 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
                 "|---|---|--:|--:|--:|--:|--:|"]
         for e in dashboards:
             d = e.diff
+            changed = len(d.changed) - sum(len(c) for c in d.shifted().values())
             out.append(f"| {SYMBOLS[e.action]} | `{e.uid}` {_cell(e.title)} | {len(d.added)} | {len(d.removed)} | "
-                       f"{len(d.changed)} | {len(e.introduced)} | {len(e.fixed)} |")
+                       f"{changed} | {len(e.introduced)} | {len(e.fixed)} |")
         out.append("")
     files = len(compared.entries) - len(dashboards)
     if files:
         out += [f"and {files} provisioning file{'s' if files != 1 else ''} (datasources, their links, folders).", ""]
     pictures: dict[str, str] = {}
     for entry, same_in in _grouped(compared.entries):
-        out += ["<details>", f"<summary>{_escape(_head(entry, same_in, markdown=True))}</summary>", ""]
+        out += ["<details>", f"<summary>{_summary(entry, same_in)}</summary>", ""]
         if entry.diff is not None:
             if assets is not None and entry.diff.layout_changed:
                 out += _pictures(entry, assets, pictures)
@@ -63,14 +64,27 @@ def _pictures(entry: Entry, assets: str, pictures: dict[str, str]) -> list[str]:
     from dashgen.layout_svg import layout_svg
 
     diff, links = entry.diff, []
-    marks_before = {p.key: "removed" for p in diff.removed} | {c.keys[0]: "moved" for c in diff.changed if c.moved}
-    marks_after = {p.key: "added" for p in diff.added} | {c.keys[1]: "moved" for c in diff.changed if c.moved}
+    quiet = {id(c) for changes in diff.shifted().values() for c in changes}
+    changed = [c for c in diff.changed if id(c) not in quiet]
+    marks_before = {p.key: "removed" for p in diff.removed} | {c.keys[0]: "moved" for c in changed if c.moved}
+    marks_after = ({p.key: "added" for p in diff.added} | {c.keys[1]: "changed" for c in changed}
+                   | {c.keys[1]: "moved" for c in changed if c.moved})
     for side, model, marks in (("before", entry.before, marks_before), ("after", entry.after, marks_after)):
         if model is not None:
             name = f"{entry.uid}.{side}.svg"
             pictures[name] = layout_svg(model, highlight=marks)
             links.append(f"![{side}]({assets.rstrip('/')}/{name})")
     return [" ".join(links), ""] if links else []
+
+
+def _summary(entry: Entry, same_in: list[str]) -> str:
+    """The line a collapsed section shows, in HTML (GitHub does not read Markdown inside <summary>)."""
+    reason = f" ({entry.reason})" if entry.reason else ""
+    if same_in:
+        reason += f" (and the same in {', '.join(same_in)})"
+    title = f" {entry.title!r}" if entry.title else ""
+    return (f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} <code>{_escape(entry.uid)}</code>"
+            f"{_escape(title + reason)}")
 
 
 def _head(entry: Entry, same_in: list[str], markdown: bool) -> str:
@@ -94,7 +108,13 @@ def _dashboard_lines(diff: DashboardDiff, markdown: bool, removed: bool = False)
     if removed:  # what it held is in the old commit; the review is about its going
         return [f"{item}{_count(diff.removed, 'panel')} and {_count(diff.variables, 'variable')} go with it"]
     lines = [f"{item}+ {p}" for p in diff.added] + [f"{item}- {p}" for p in diff.removed]
-    for change in diff.changed:
+    shifted = diff.shifted()
+    for dy, changes in sorted(shifted.items()):
+        names = ", ".join(repr(c.title) for c in changes[:4]) + (f" and {len(changes) - 4} more" if len(changes) > 4 else "")
+        lines.append(f"{item}{'↓' if dy > 0 else '↑'} {len(changes)} panels shift {'down' if dy > 0 else 'up'} "
+                     f"{abs(dy)} rows, with no other change: {names}")
+    quiet = {id(c) for changes in shifted.values() for c in changes}
+    for change in (c for c in diff.changed if id(c) not in quiet):
         lines.append(f"{item}~ panel {change.title!r}")
         for path, (old, new) in change.values.items():
             if path == "gridPos":

@@ -54,6 +54,18 @@ class DashboardDiff:
         """Whether the screen's arrangement changed: a panel added, removed, moved or resized."""
         return bool(self.added or self.removed or any(c.moved for c in self.changed))
 
+    def shifted(self) -> dict[int, list[PanelChange]]:
+        """Panels that only went up or down, by rows, when several went the same way: what a panel
+        added, removed or resized above them does to everything below. A reviewer reads one line
+        for them, not one per panel."""
+        groups: dict[int, list[PanelChange]] = {}
+        for change in self.changed:
+            if set(change.values) == {"gridPos"}:
+                old, new = change.values["gridPos"]
+                if isinstance(old, dict) and isinstance(new, dict) and _only_y(old, new):
+                    groups.setdefault(new.get("y", 0) - old.get("y", 0), []).append(change)
+        return {dy: changes for dy, changes in groups.items() if len(changes) > 1}
+
 
 def _panels(model: dict | None) -> list[dict]:
     return list(all_panels((model or {}).get("panels", [])))
@@ -97,6 +109,11 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
         if name in before and before[name] != variable:
             result.values.update((path, (a, b)) for path, a, b in differences(before[name], variable, f"variable {name}"))
     return result
+
+
+def _only_y(old: dict, new: dict) -> bool:
+    same = all(old.get(k) == new.get(k) for k in ("x", "w", "h"))
+    return same and isinstance(old.get("y"), int) and isinstance(new.get("y"), int)
 
 
 def _at(panel: dict) -> PanelAt:
