@@ -92,7 +92,7 @@ def lint_changes(project, entries: list[Entry], datasources: dict[str, str] | No
         return {(p.rule, p.panel, p.ref, p.message): p for p in report.problems if not p.suppressed}
 
     for entry in entries:
-        if entry.kind == Kind.DASHBOARD:
+        if entry.kind == Kind.DASHBOARD and entry.after is not None:  # a removed one's findings go with it
             old, new = found(entry.before, entry.file), found(entry.after, entry.file)
             entry.introduced = [p for key, p in new.items() if key not in old]
             entry.fixed = [p for key, p in old.items() if key not in new]

@@ -134,7 +134,7 @@ def test_a_build_tells_the_environments_mistakes_with_the_definitions(project, c
     project.write("dashboards/simple.py", SIMPLE.replace('uid="simple"', 'uid="simple\\n"'))
     _append(project, THREE_MISTAKES)
     code, _, err = cli("-C", str(project.root), "build")
-    assert code == 2 and err.splitlines()[0].startswith("error: dashboards/simple.py: dashboard 'simple\\n': uid")
+    assert code == 2 and err.splitlines()[0].startswith("error: dashboards/simple.py · dashboard 'simple\\n': uid")
     assert err.splitlines()[1:] == THREE_MISTAKES_ERRORS + ["5 errors"]
 
 

@@ -86,7 +86,7 @@ PYPROJECT = {
 }
 
 CATALOGUE = {
-    "labels": {"job": 20, "instance": 100},
+    "labels": {"job": 20, "instance": 100, "status_code": 10},
     "metrics": {
         "up": {"type": "gauge", "unit": "bool", "help": "Target is up.", "labels": ["job", "instance"]},
         "http_requests_total": {"type": "counter", "unit": "requests", "help": "Requests.",
