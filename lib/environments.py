@@ -110,7 +110,10 @@ def _where(name: str, table: str = "") -> Location:
 
 
 def _is_variable(value) -> bool:
-    return isinstance(value, str) and bool(VARIABLE.match(value))
+    """A variable's name, and not a secret pasted in its place: Grafana's service-account tokens
+    (glsa_...) and Cloud tokens (glc_...) are valid names too, so they are told apart by their look."""
+    return isinstance(value, str) and bool(VARIABLE.match(value)) and not value.startswith(("glsa_", "glc_")) \
+        and len(value) <= 64
 
 
 def _seconds(value) -> bool:
@@ -118,7 +121,9 @@ def _seconds(value) -> bool:
         and 0 < value <= MAX_TIMEOUT_S
 
 
-VARIABLE_MUST = "{key} names an environment variable (e.g. GRAFANA_TOKEN), not {value}"
+# The value is never shown: it may be the secret itself, pasted where its variable's name belongs.
+VARIABLE_MUST = ("{key} must name an environment variable, such as GRAFANA_TOKEN (the value is not shown: if it is"
+                 " the secret itself, take it out of pyproject.toml and revoke it)")
 ENVIRONMENT = Table({
     "url": Key(required=True, ok=lambda url: isinstance(url, str), check=grafana_url_problem,
                must="url must be the http(s) URL of the Grafana, not {value}", convert=lambda url: url.rstrip("/")),
