@@ -58,6 +58,20 @@ class Project:
 
 
 @pytest.fixture(autouse=True)
+def backoff_waits(monkeypatch) -> list[float]:
+    """The back-off waits a push or diff would sleep between retries, recorded instead of slept: no
+    test waits on real time for them, and a test can assert them."""
+    import functools
+
+    from dashgen.grafana import Grafana
+    from dashgen.push import target
+
+    waits: list[float] = []
+    monkeypatch.setattr(target, "Grafana", functools.partial(Grafana, sleep=waits.append))
+    return waits
+
+
+@pytest.fixture(autouse=True)
 def no_reads_left_running():
     """Reads of Grafana a push abandons (Ctrl-C, a failure) run out in daemon threads; they must end
     with the test, so that none is alive when a later test forks compile workers or reuses a port."""

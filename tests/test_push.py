@@ -154,11 +154,11 @@ def test_a_viewer_token_exits_3_with_a_hint(cli, stack, grafana, monkeypatch):
     assert writes(grafana) in ([], [("POST", "/api/folders")])
 
 
-def test_grafana_down_exits_3(cli, stack, monkeypatch):
+def test_grafana_down_exits_3(cli, stack, backoff_waits):
     with GrafanaEmulator.nothing_listening() as url:
         point_at(stack, url)
         code, _, err = run(cli, stack, "push", "--env", "test")
-    assert code == 3
+    assert code == 3 and backoff_waits == [0.5, 1.0, 2.0]  # three retries, each after twice the wait
     assert err.startswith(f"error: GET {url}/api/search: cannot reach Grafana at ")
 
 
@@ -232,7 +232,7 @@ def test_a_slow_write_past_the_timeout_fails_and_the_next_push_converges(cli, st
     pyproject.write_text(pyproject.read_text().replace('token_env = "TEST_GRAFANA_TOKEN"',
                                                        'token_env = "TEST_GRAFANA_TOKEN"\ntimeout_s = 0.5'))
     # After the reads (the search, the folders, the datasources, each dashboard): the first write.
-    grafana.options.slow_n, grafana.options.slow_s = 2 + BEFORE_DASHBOARDS + len(UIDS), 2.0
+    grafana.options.slow_n, grafana.options.slow_s = 2 + BEFORE_DASHBOARDS + len(UIDS), 1.0
     code, out, _ = run(cli, stack, "push", "--env", "test")
     assert code == 3
     assert "timed out (timeout_s in the environment sets the limit)" in out
