@@ -9,41 +9,68 @@ import click
 FORMATS = ("text", "json", "github")
 
 
+def _rule_ids(ctx, param, incomplete):
+    """Shell completion of --explain: the rule ids."""
+    from dashgen.lint.rules import BY_ID
+
+    return [rule for rule in BY_ID if rule.startswith(incomplete)]
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, json for machines, github for workflow annotations.")
-@click.option("--explain", metavar="RULE", help="Print what RULE flags, why, and examples; then exit.")
+@click.option("--explain", metavar="RULE", shell_complete=_rule_ids,
+              help="Print what RULE flags, why, and examples; then exit.")
+@click.option("--list-rules", is_flag=True,
+              help="List every rule: category, default severity, whether this project enables it; then exit.")
+@click.option("--statistics", is_flag=True,
+              help="Count the findings per rule, most first, instead of listing them (json: a \"statistics\" key).")
 @click.option("--catalogue", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Metric catalogue for JSON files given as PATHS (default: none; the project's for its own).")
 @click.option("--show-suppressed", is_flag=True, help="Also print problems that a suppression covers, with its reason.")
 @click.pass_obj
-def lint(obj, paths, output, explain, catalogue, show_suppressed):
+def lint(obj, paths, output, explain, list_rules, statistics, catalogue, show_suppressed):
     """Check every query (PromQL, LogQL, TraceQL) and panel for cardinality and correctness.
 
-    Without PATHS, lints this project's dashboards as compiled; with PATHS, any Grafana dashboard
+    Without PATHS, lints this project's dashboards as compiled, and reports the suppressions of
+    [tool.dashgen.lint] that match no finding (a warning); with PATHS, any Grafana dashboard
     JSON files or folders (exports included). Exit 0 without errors, 1 with errors, 2 when an
     input or the configuration cannot be read (the other files are still linted).
 
     \b
     Examples:
       dashgen lint                            # this project's dashboards
+      dashgen lint --statistics               # how many findings of each rule
       dashgen lint exports/ --format json     # any dashboards, for a script
+      dashgen lint --list-rules               # the rules, and which this project enables
       dashgen lint --explain promql/series-budget
     """
     from dashgen.cli.context import project_of
     from dashgen.lint import render
-    from dashgen.lint.run import explain_rule, run
+    from dashgen.lint.run import explain_rule, rule_listings, run
 
     if explain:
         click.echo(explain_rule(explain))
         return
+    if list_rules:
+        if output == "github":
+            raise click.UsageError("--list-rules prints text or json, not workflow annotations")
+        project = _optional_project(obj)
+        rules = rule_listings(project)
+        click.echo(render.rules_json(rules) if output == "json" else render.rules_table(rules, project is not None),
+                   nl=False)
+        return
+    if statistics and output == "github":
+        raise click.UsageError("--statistics works with --format text or json; annotations are one per finding")
     project = project_of(obj) if not paths else _optional_project(obj)
     report = run(project, list(paths), catalogue, debug=obj["debug"])
     if output == "json":
-        click.echo(render.as_json(report), nl=False)
+        click.echo(render.as_json(report, statistics), nl=False)
+    elif output == "text":
+        click.echo(render.text(report, show_suppressed, statistics), nl=False)
     else:
-        click.echo((render.text if output == "text" else render.github)(report, show_suppressed), nl=False)
+        click.echo(render.github(report, show_suppressed), nl=False)
     for line in report.bad_input:
         click.echo(f"error: {line}", err=True)
     raise click.exceptions.Exit(report.exit_code)

@@ -9,6 +9,7 @@ from dashgen.lint.config import LintConfig
 from dashgen.lint.context import PanelContext, QueryContext
 from dashgen.lint.model import LANGUAGES, Dashboard, Problem, Query, panel_title
 from dashgen.lint.rules import RULES
+from dashgen.lint.suppressions import UnusedSuppression
 
 
 @dataclass
@@ -18,13 +19,16 @@ class Report:
     queries: list[tuple[Query, int | None]] = field(default_factory=list)  # with estimated series
     problems: list[Problem] = field(default_factory=list)
     bad_input: list[str] = field(default_factory=list)  # one line per unreadable file, part or query
+    # Suppressions that matched no finding; None when the lint cannot tell (files given, bad input).
+    unused_suppressions: list[UnusedSuppression] | None = None
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity and not p.suppressed)
 
     @property
     def exit_code(self) -> int:
-        """2 some input could not be read; 1 an error found; 0 otherwise (warnings do not fail)."""
+        """2 some input could not be read; 1 an error found; 0 otherwise (warnings and unused
+        suppressions do not fail)."""
         return 2 if self.bad_input else 1 if self.count("error") else 0
 
 

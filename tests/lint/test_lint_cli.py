@@ -25,7 +25,8 @@ def test_json_output_has_the_documented_shape(cli, monkeypatch):
     code, out, _ = cli("lint", "fixtures/findings.json", "--format", "json")
     document = json.loads(out)
     assert code == 1
-    assert set(document) == {"queries", "problems", "summary"}
+    assert set(document) == {"queries", "problems", "summary", "unused_suppressions"}
+    assert document["unused_suppressions"] is None  # files given: whether a suppression is used cannot be told
     assert document["summary"] == {"files": 1, "dashboards": 1, "queries": 4, "errors": 5, "warnings": 3, "infos": 0}
     query = document["queries"][0]
     assert set(query) == {"file", "dashboard", "panel", "ref", "language", "query", "estimated_series"}

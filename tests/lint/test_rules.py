@@ -40,6 +40,8 @@ def test_rule_is_documented(rule):
         assert heading in doc, f"{rule.ID} docstring lacks {heading}"
     assert rule.SEVERITY in ("error", "warning", "info") and rule.CATEGORY in ("cardinality", "correctness", "conventions")
     assert rule.HELP
+    # --list-rules shows it in one line: short, lower-case like the findings, no final full stop
+    assert "\n" not in rule.SUMMARY and len(rule.SUMMARY) <= 80 and not rule.SUMMARY.endswith("."), rule.ID
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.ID)

@@ -14,6 +14,7 @@ from dashgen.compile.legacy import DEPRECATED_PANEL_TYPES
 from dashgen.lint.context import Finding
 
 ID = "dashboard/deprecated-panel-type"
+SUMMARY = "a panel type Grafana 12 no longer ships (graph, singlestat...)"
 CATEGORY = "conventions"
 SEVERITY = "error"
 LANGUAGE = "panel"

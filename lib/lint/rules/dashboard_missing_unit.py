@@ -12,6 +12,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "dashboard/missing-unit"
+SUMMARY = "a panel that shows numbers without a unit"
 CATEGORY = "conventions"
 SEVERITY = "warning"
 LANGUAGE = "panel"

@@ -15,6 +15,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import reference_names
 
 ID = "dashboard/missing-variable-filter"
+SUMMARY = "a panel query that uses none of the dashboard's variables"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "query"

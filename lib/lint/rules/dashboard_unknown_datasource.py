@@ -14,6 +14,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import only_reference
 
 ID = "dashboard/unknown-datasource"
+SUMMARY = "a panel or query whose datasource cannot be found"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "panel"

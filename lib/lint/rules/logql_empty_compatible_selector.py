@@ -19,6 +19,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import REFERENCE
 
 ID = "logql/empty-compatible-selector"
+SUMMARY = "a stream selector none of whose matchers rejects the empty string"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "logql"

@@ -12,6 +12,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "logql/filter-after-parser"
+SUMMARY = "a line filter (|=, !=, |~, !~) placed after a parser"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "logql"

@@ -14,6 +14,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "logql/high-cardinality-stream-label"
+SUMMARY = "an unbounded label (a trace, user or device id...) as a stream label"
 CATEGORY = "cardinality"
 SEVERITY = "error"
 LANGUAGE = "logql"

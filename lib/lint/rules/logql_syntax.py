@@ -15,6 +15,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "logql/syntax"
+SUMMARY = "LogQL that Loki would refuse to parse once variables are expanded"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "logql"

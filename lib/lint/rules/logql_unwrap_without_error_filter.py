@@ -14,6 +14,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "logql/unwrap-without-error-filter"
+SUMMARY = '`| unwrap` without a `| __error__=""` filter after it'
 CATEGORY = "correctness"
 SEVERITY = "warning"
 LANGUAGE = "logql"

@@ -17,6 +17,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import shown
 
 ID = "promql/contradictory-matchers"
+SUMMARY = "matchers on one label that can never all hold"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "promql"

@@ -26,6 +26,7 @@ from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/counter-without-rate"
+SUMMARY = "a counter read raw, not through rate(), irate() or increase()"
 CATEGORY = "correctness"
 SEVERITY = "warning"
 LANGUAGE = "promql"

@@ -17,6 +17,7 @@ from dashgen.lint.rules._ranges import rate_windows
 from dashgen.lint.variables import sentinel_for
 
 ID = "promql/fixed-rate-window"
+SUMMARY = "rate() and the like over a fixed window such as [5m] in a panel"
 CATEGORY = "conventions"
 SEVERITY = "warning"
 LANGUAGE = "promql"

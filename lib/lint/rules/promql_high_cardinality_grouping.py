@@ -16,6 +16,7 @@ from dashgen.lint.estimate import UNBOUNDED_LABEL_VALUES
 from dashgen.lint.variables import is_placeholder
 
 ID = "promql/high-cardinality-grouping"
+SUMMARY = "an aggregation grouped by an unbounded label (a trace, user or device id...)"
 CATEGORY = "cardinality"
 SEVERITY = "error"
 LANGUAGE = "promql"

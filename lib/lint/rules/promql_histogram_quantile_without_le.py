@@ -17,6 +17,7 @@ from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/histogram-quantile-without-le"
+SUMMARY = "histogram_quantile() over an aggregation that drops the le label"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "promql"

@@ -16,6 +16,7 @@ from dashgen.lint.rules._ranges import rate_windows
 from dashgen.lint.variables import sentinel_for
 
 ID = "promql/interval-in-rate"
+SUMMARY = "rate(), irate() or increase() over [$__interval]"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "promql"

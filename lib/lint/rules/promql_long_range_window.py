@@ -16,6 +16,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import sentinel_for
 
 ID = "promql/long-range-window"
+SUMMARY = "a range or subquery window longer than max_range (default 1d)"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "promql"

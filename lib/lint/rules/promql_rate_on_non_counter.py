@@ -16,6 +16,7 @@ from dashgen.lint import promql
 from dashgen.lint.context import Finding
 
 ID = "promql/rate-on-non-counter"
+SUMMARY = "rate(), irate() or increase() of a metric the catalogue calls a gauge"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "promql"

@@ -15,6 +15,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import shown
 
 ID = "promql/regex-wildcard"
+SUMMARY = 'a regex matcher that matches everything (=~".*") or nothing (!~".*")'
 CATEGORY = "correctness"
 SEVERITY = "warning"
 LANGUAGE = "promql"

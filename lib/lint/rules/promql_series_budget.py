@@ -15,6 +15,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "promql/series-budget"
+SUMMARY = "a panel query estimated to return more series than the panel's budget"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "promql"

@@ -11,6 +11,7 @@ Good:
 from dashgen.lint.context import Finding
 
 ID = "promql/syntax"
+SUMMARY = "PromQL that does not parse once Grafana's variables are expanded"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "promql"

@@ -18,6 +18,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import is_placeholder
 
 ID = "promql/unknown-label"
+SUMMARY = "a label the metric does not have, per the catalogue"
 CATEGORY = "correctness"
 SEVERITY = "warning"
 LANGUAGE = "promql"

@@ -14,6 +14,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.variables import is_placeholder
 
 ID = "promql/unknown-metric"
+SUMMARY = "a metric the metric catalogue does not list"
 CATEGORY = "correctness"
 SEVERITY = "warning"
 LANGUAGE = "promql"

@@ -13,6 +13,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.traceql import is_empty_filter
 
 ID = "traceql/full-scan"
+SUMMARY = "a TraceQL query that selects every span: { } or { true }"
 CATEGORY = "cardinality"
 SEVERITY = "error"
 LANGUAGE = "traceql"

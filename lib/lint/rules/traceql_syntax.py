@@ -15,6 +15,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.traceql import is_trace_id
 
 ID = "traceql/syntax"
+SUMMARY = "TraceQL that Tempo would refuse to parse"
 CATEGORY = "correctness"
 SEVERITY = "error"
 LANGUAGE = "traceql"

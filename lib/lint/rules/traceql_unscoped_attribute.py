@@ -16,6 +16,7 @@ from dashgen.lint.context import Finding
 from dashgen.lint.traceql import scope_of
 
 ID = "traceql/unscoped-attribute"
+SUMMARY = "an attribute without its scope (.http.route, not span.http.route)"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "traceql"
