@@ -1,5 +1,6 @@
-"""What every MPAC dashboard shares: datasources, variables, links, the SLO and the label
-conventions of the platform's telemetry contract (the metrics themselves are in catalogue/)."""
+"""What every MPAC dashboard shares: datasources, variables, links and the label
+conventions of the platform's telemetry contract (the metrics themselves are in catalogue/, the
+objectives in slos/)."""
 
 from grafanalib.core import Dashboard, Templating, Time
 
@@ -14,11 +15,6 @@ TEMPO = stack.TEMPO.ref()
 
 # The matchers every service query carries: PromQL series and Loki streams share these labels.
 SERVICE = 'env="$env", service=~"$service"'
-
-# The platform's availability objective and the fast-burn paging threshold (2% of a 30-day budget in 1h).
-AVAILABILITY_SLO = 0.999
-ERROR_BUDGET = round(1 - AVAILABILITY_SLO, 6)
-FAST_BURN = 14.4
 
 TAG = "mpac"
 SERVICE_HEALTH = "service-health"

@@ -7,6 +7,7 @@ from dashgen.panels import (
     PromQuery, dashboard_link, increase_sum, latency_panel, rate_sum, ratio, row, service_logs_panel, stat, steps,
     timeseries, top_n,
 )
+from slos.mpac import PAYMENT_SUCCESS
 
 METRIC = "payment_transactions_total"
 AMOUNT = "payment_approved_amount_minor_total"
@@ -19,7 +20,7 @@ APPROVED = PAYMENTS + ', status="approved"'
 YEN = PAYMENTS + ', currency="JPY"'
 APPROVED_YEN = APPROVED + ', currency="JPY"'
 UPSTREAM_FAILED = SERVICE + ', outcome!="success"'
-AUTHORIZATION_SLO = 0.9995  # share of authorizations answered without a technical error
+AUTHORIZATION_SLO = PAYMENT_SUCCESS.objective  # share of authorizations answered without a technical error
 
 health = row(
     "Is the gateway authorizing payments?",

@@ -1,14 +1,16 @@
 """Service health: is each MPAC service up, fast and within its error budget, and if not, why?"""
 
-from dashboards._mpac import (
-    AVAILABILITY_SLO, ERROR_BUDGET, FAST_BURN, LOKI, PROMETHEUS, SERVICE, TEMPO, mpac_dashboard, standard_variables,
-)
+from dashboards._mpac import LOKI, PROMETHEUS, SERVICE, TEMPO, mpac_dashboard, standard_variables
 from dashgen.panels import (
     PromQuery, dashboard_link, red_row, row, service_logs_panel, service_traces_panel, stat, steps, timeseries,
 )
+from dashgen.slo import FAST_BURN
+from slos.mpac import AVAILABILITY
 
-RATIO_1H = f"service:http_server_requests:error_ratio_rate1h{{{SERVICE}}}"
-RATIO_30D = f"service:http_server_requests:error_ratio_rate30d{{{SERVICE}}}"
+AVAILABILITY_SLO, ERROR_BUDGET = AVAILABILITY.objective, AVAILABILITY.error_budget
+
+RATIO_1H = f"{AVAILABILITY.ratio('1h')}{{{SERVICE}}}"
+RATIO_30D = f"{AVAILABILITY.ratio(AVAILABILITY.window)}{{{SERVICE}}}"
 
 slo = row(
     "SLO: availability and error budget",

@@ -74,10 +74,26 @@ def build(project: Project, debug: bool = False) -> Build:
     """The complete contents of generated/, as relative path -> bytes; InputErrors lists every
     problem in the dashboards, the datasources and the environments together."""
     from dashgen.loader import load_datasources
+    from dashgen.slo.outputs import slo_outputs
 
     sources, load_errors = load_datasources(project, debug=debug)
+    catalogue, catalogue_errors = _catalogue(project)
+    objectives, rules, slo_errors = slo_outputs(project, catalogue.metrics if catalogue else {}, debug=debug)
     dashboards, errors = _compile_dashboards(project, debug)
-    return _assembled(project, dashboards, errors, sources, load_errors)
+    built = _assembled(project, dashboards, errors + catalogue_errors + slo_errors, sources, load_errors)
+    return Build(built.dashboards, built.files | rules, built.datasources, objectives, catalogue)
+
+
+def _catalogue(project: Project):
+    """The metric catalogue (None when the project has none) and its problems."""
+    from dashgen.catalogue import load_catalogue
+
+    if not project.catalogue_dir.is_dir():
+        return None, []
+    try:
+        return load_catalogue(project.catalogue_dir), []
+    except InputErrors as exc:
+        return None, exc.errors
 
 
 def _assembled(project: Project, dashboards: list[CompiledDashboard], errors: list[InputError],

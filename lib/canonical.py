@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -15,8 +16,24 @@ def canonical_json(data: Any) -> bytes:
 
 
 def canonical_yaml(data: Any) -> bytes:
-    """Block-style YAML with sorted keys behind a do-not-edit header."""
+    """Block-style YAML with sorted keys behind a do-not-edit header; a text of several lines (a
+    rule's expression) as a literal block, so that it reads and diffs line by line."""
     import yaml
 
-    body = yaml.safe_dump(data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=100)
+    body = yaml.dump(data, Dumper=_dumper(), sort_keys=True, default_flow_style=False, allow_unicode=True, width=100)
     return (YAML_HEADER + body).encode("utf-8")
+
+
+@functools.cache
+def _dumper():
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value: str):
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper

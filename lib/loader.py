@@ -100,7 +100,7 @@ def load_dashboards(project: Project, files: list[Path], debug: bool = False) ->
     def read(module, path: Path, rel: str) -> DashboardSource:
         return _source(module, path, rel, project, Dashboard)
 
-    return _load(project, files, read, debug)
+    return load_modules(project, files, read, debug)
 
 
 def load_datasources(project: Project, debug: bool = False) -> tuple[list[DatasourceSource], list[InputError]]:
@@ -126,7 +126,7 @@ def load_datasources(project: Project, debug: bool = False) -> tuple[list[Dataso
         return [DatasourceSource(file=rel, datasource=d) for d in found]
 
     sources, errors = [], []
-    for result in _load(project, definition_files(project.datasources_dir), read, debug):
+    for result in load_modules(project, definition_files(project.datasources_dir), read, debug):
         if isinstance(result, InputError):
             errors.append(result)
         else:
@@ -138,7 +138,7 @@ class ThreadLeftRunning(InputError):
     """A definition that started a thread which was still running once it had loaded."""
 
 
-def _load(project: Project, files: list[Path], read, debug: bool) -> Iterator:
+def load_modules(project: Project, files: list[Path], read, debug: bool) -> Iterator:
     """Reads each file's module; the definitions also compile inside this (between the yields), so
     what _contained guards covers their to_json_data() too."""
     with _project_importable(project.root), _contained():

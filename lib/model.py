@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dashgen.catalogue import Catalogue
     from dashgen.loader import DatasourceSource
+    from dashgen.slo.load import Objectives
 
 DASHBOARDS_DIR = "dashboards"
 
@@ -44,3 +46,5 @@ class Build:
     dashboards: list[CompiledDashboard]
     files: dict[str, bytes]
     datasources: list[DatasourceSource]
+    objectives: Objectives | None = None  # what slos/ defines
+    catalogue: Catalogue | None = None  # the metric catalogue, when the project has one

@@ -32,6 +32,10 @@ class Project:
         return self.root / "datasources"
 
     @property
+    def slos_dir(self) -> Path:
+        return self.root / "slos"
+
+    @property
     def generated_dir(self) -> Path:
         return self.root / "generated"
 

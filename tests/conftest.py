@@ -14,6 +14,19 @@ REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CORPUS = Path(os.environ.get("DASHGEN_CORPUS", REPO.parent / "shared" / "corpus"))
 
+SOURCES = ("dashboards", "datasources", "catalogue", "slos")  # what a project's definitions are made of
+
+
+def copy_project(root: Path) -> Path:
+    """The repository's definitions and settings in `root`, without generated/, to change and build."""
+    import shutil
+
+    for folder in SOURCES:
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
 PYPROJECT = '[project]\nname = "example"\nversion = "0"\n\n[tool.dashgen]\ndefault_folder = "Team"\n'
 
 

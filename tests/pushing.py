@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, copy_project
 from dashgen.build import build
 from dashgen.project import find_project
 from dashgen.push.desired import DesiredDashboard, owned
@@ -32,8 +31,7 @@ def grafana():
 def stack(tmp_path, grafana, monkeypatch):
     """This repository's definitions in a scratch project whose `test` environment is the emulator."""
     root = tmp_path / "stack"
-    for folder in ("dashboards", "datasources", "catalogue"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(root)
     (root / "pyproject.toml").write_text(
         (REPO / "pyproject.toml").read_text()
         + f'\n[tool.dashgen.environments.test]\nurl = "{grafana.url}"\ntoken_env = "TEST_GRAFANA_TOKEN"\n'

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, SOURCES
 
 DASHGEN = [sys.executable, "-c", "from dashgen.cli.main import main; main()"]
 
@@ -33,8 +33,8 @@ def test_builds_are_byte_identical(tmp_path):
     project = tmp_path / "copy"
     (project / "dashboards").mkdir(parents=True)
     shutil.copyfile(REPO / "pyproject.toml", project / "pyproject.toml")
-    _copy_in_reverse_order(REPO / "dashboards", project / "dashboards")
-    _copy_in_reverse_order(REPO / "datasources", project / "datasources")
+    for folder in SOURCES:
+        _copy_in_reverse_order(REPO / folder, project / folder)
     _copy_in_reverse_order(REPO / "tests/fixtures/compiler/dashboards", project / "dashboards" / "fixture")
 
     first = _build(project, tmp_path / "a", cwd=project, seed="1", tz="UTC")

@@ -4,12 +4,11 @@ generated, panel by panel, as a reviewer reads it in a pull request."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import REPO, SIMPLE, Project
+from conftest import SIMPLE, Project, copy_project
 
 TWO_PANELS = SIMPLE.replace('uid="simple"', 'uid="two"')
 
@@ -96,9 +95,7 @@ def test_changes_since_a_commit_panel_by_panel(cli, repo):
 
 def test_a_datasource_change_shows_in_its_provisioning_files(cli, tmp_path):
     root = tmp_path / "mpac"
-    for folder in ("dashboards", "datasources", "catalogue"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copyfile(REPO / "pyproject.toml", root / "pyproject.toml")
+    copy_project(root)
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "dev@example.com")
     git(root, "config", "user.name", "dev")

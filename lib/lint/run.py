@@ -37,12 +37,11 @@ def run(project, paths: list[Path], catalogue_dir: Path | None = None, debug: bo
             if catalogue_dir else None
         datasources = None
     else:  # the build's own load path: what a build refuses, lint refuses the same way (InputErrors)
-        built = _collected(lambda: build(project, debug=debug), errors)
-        catalogue = _collected(lambda: load_catalogue(project.catalogue_dir), errors) \
-            if project.catalogue_dir.is_dir() else None
+        built = _collected(lambda: build(project, debug=debug), errors)  # the catalogue's problems too
+        catalogue = built.catalogue if built else None
         dashboards = [dashboard_of(d.model, d.file) for d in built.dashboards] if built else []
         report.files = len({d.file for d in dashboards})
-        datasources = {s.datasource.uid: s.datasource.type for s in built.datasources} or None if built else None
+        datasources = ({s.datasource.uid: s.datasource.type for s in built.datasources} or None) if built else None
     if errors:
         raise InputErrors(errors)
     lint(dashboards, config, catalogue, datasources, report)
