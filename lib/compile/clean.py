@@ -29,7 +29,10 @@ ROW_KEYS = ("collapsed", "datasource", "gridPos", "id", "panels", "repeat", "tit
 
 
 def _without(obj: dict, keys) -> dict:
-    return {k: v for k, v in obj.items() if k not in keys}
+    """`obj` without `keys`, changed in place: every object here is the compile's own, fresh from to_plain."""
+    for key in obj.keys() & keys:
+        del obj[key]
+    return obj
 
 
 def clean_dashboard(dash: dict) -> dict:
