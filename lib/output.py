@@ -69,10 +69,10 @@ def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
             raise InputError(Location(file=str(folder / name)), f"cannot write: {exc.strerror or exc}") from None
 
 
-def stale_files(files: dict[str, bytes], out: Path) -> list[str]:
-    """Relative paths that differ between the build (with its manifest) and `out`: changed, missing
-    or extra."""
-    files = {**files, MANIFEST: manifest(files)}
+def stale_files(files: dict[str, bytes], out: Path, record: bytes | None = None) -> list[str]:
+    """Relative paths that differ between the build (with its manifest, `record` when the caller
+    has it already) and `out`: changed, missing or extra."""
+    files = {**files, MANIFEST: manifest(files) if record is None else record}
     on_disk = _entries(out) if out.is_dir() else {}
     differ = [rel for rel, data in files.items() if not on_disk.get(rel) or (out / rel).read_bytes() != data]
     differ.extend(set(on_disk) - set(files) - {_MANIFEST_TMP})
@@ -135,7 +135,7 @@ def write_tree(files: dict[str, bytes], out: Path, project_root: Path | None = N
         _recover(out)
         try:
             check_target(out, project_root, files)
-            stale = stale_files(files, out)
+            stale = stale_files(files, out, record)
             if not stale:
                 return stale
             if stale == [MANIFEST]:  # only the record is missing or old: no need to swap the files

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from dashgen.compile import legacy
-from dashgen.compile.clean import clean_dashboard, clean_panel, drop_nulls
+from dashgen.compile.clean import clean_dashboard, clean_panel
 from dashgen.compile.datasources import DatasourceRefError, DatasourceRefs, resolve_panel
 from dashgen.compile.layout import LayoutError, all_panels, assign_ids, lay_out
 from dashgen.compile.plain import to_plain
@@ -35,7 +35,6 @@ def compile_dashboard(source: DashboardSource) -> dict:
         raw = to_plain(source.dashboard)
     except (TypeError, ValueError) as exc:
         raise InputErrors([InputError(where, f"cannot turn the definition into JSON: {_why(exc)}")]) from None
-    raw = drop_nulls(raw)
     problems = shape_problems(raw)
     if problems:
         raise InputErrors([
@@ -123,8 +122,8 @@ def _assign_ref_ids(panel: dict, here: Location, errors: list[InputError]) -> No
 
 
 def _why(exc: BaseException) -> str:
-    """What went wrong turning a definition into JSON: orjson reports an exception raised by a
-    to_json_data() as "Type is not JSON serializable: X", with the real one as its cause."""
+    """What went wrong turning a definition into JSON: to_plain (like orjson) reports an exception
+    raised by a to_json_data() as "Type is not JSON serializable: X", with the real one as its cause."""
     cause = exc.__cause__
     if cause is None:
         return safe_str(exc)

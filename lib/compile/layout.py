@@ -55,7 +55,9 @@ def _place(panels: list[dict], top: int) -> int:
     skyline = [top] * COLUMNS
     for panel in panels:
         w, h = _size(panel)
-        y, x = min((max(skyline[x:x + w]), x) for x in range(COLUMNS - w + 1))
+        tops = [max(skyline[x:x + w]) for x in range(COLUMNS - w + 1)]
+        y = min(tops)
+        x = tops.index(y)  # the leftmost of the highest spots
         panel["gridPos"] = {"h": h, "w": w, "x": x, "y": y}
         skyline[x:x + w] = [y + h] * w
     return max(skyline)
