@@ -21,7 +21,7 @@ def text(compared: Compared) -> str:
     for entry, same_in in _grouped(compared.entries):
         out.append(_head(entry, same_in, markdown=False))
         if entry.diff is not None:
-            out.extend(f"    {line}" for line in _dashboard_lines(entry.diff, False, entry.after is None))
+            out.extend(f"    {line}" for line in _dashboard_lines(entry.diff, False, _goes(entry)))
             out.extend(f"    {line}" for line in _lint_lines(entry, markdown=False))
         out.extend(f"    {line}" for line in _file_lines(entry))
     return "\n".join(out) + "\n"
@@ -52,7 +52,7 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
         if entry.diff is not None:
             if assets is not None and entry.diff.layout_changed:
                 out += _pictures(entry, assets, pictures)
-            out += _dashboard_lines(entry.diff, True, entry.after is None) + _lint_lines(entry, markdown=True)
+            out += _dashboard_lines(entry.diff, True, _goes(entry)) + _lint_lines(entry, markdown=True)
         if entry.lines:
             out += ["```diff", *_file_lines(entry, indent=""), "```"]
         out += ["", "</details>", ""]
@@ -94,6 +94,11 @@ def _head(entry: Entry, same_in: list[str], markdown: bool) -> str:
     uid = f"`{entry.uid}`" if markdown else entry.uid
     title = f" {entry.title!r}" if entry.title else ""
     return f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid}{title}{reason}"
+
+
+def _goes(entry: Entry) -> bool:
+    """A dashboard that a change removes, and whose panels are known (an orphan in Grafana stays)."""
+    return entry.after is None and entry.before is not None
 
 
 def _count(items: list, noun: str) -> str:

@@ -336,10 +336,13 @@ class _project_importable:
 
     def __exit__(self, *exc):
         self.stdout.__exit__(*exc)
+        # Chosen before sys.path changes: a namespace package's path is recomputed from sys.path.
+        forgotten = [name for name in set(sys.modules) - self.before if self._projects(name, sys.modules[name])]
         sys.path.remove(str(self.root))
-        for name in set(sys.modules) - self.before:
-            module = sys.modules[name]
-            homes = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
-            if name.startswith("dashgen_definitions.") or any(h and _in_project(Path(h), self.root) for h in homes):
-                del sys.modules[name]
+        for name in forgotten:
+            del sys.modules[name]
         return False
+
+    def _projects(self, name: str, module) -> bool:
+        homes = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
+        return name.startswith("dashgen_definitions.") or any(h and _in_project(Path(h), self.root) for h in homes)

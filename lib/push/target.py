@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from urllib.parse import urlparse
 
 from dashgen.environments import Environment, grafana_url_problem
@@ -24,19 +25,25 @@ def connect(env: Environment, environ=os.environ) -> Grafana:
     return Grafana(env.url, credential(env, environ), timeout_s=env.timeout_s)
 
 
+def _named(variable: str, key: str) -> str:
+    """The variable as a message names it: a conventional UPPER_SNAKE name is shown; anything else may
+    be a secret pasted in its place, and is not."""
+    return variable if re.fullmatch(r"[A-Z][A-Z0-9_]*", variable) else f"the variable {key} names"
+
+
 def credential(env: Environment, environ=os.environ) -> Credential:
     """The token (or user:password) the environment names; never read from a file or printed."""
     if env.basic_auth_env:
         value = environ.get(env.basic_auth_env, "")
         if ":" not in value:
-            raise InputError(None, f"set {env.basic_auth_env} to user:password for {env.url} (environment {env.name})")
+            raise InputError(None, f"set {_named(env.basic_auth_env, 'basic_auth_env')} to user:password for {env.url} (environment {env.name})")
         user, password = value.split(":", 1)
         return Credential(basic=(user, password))
     token = environ.get(env.token_env, "").strip()  # a trailing newline from `echo` or a file
     if any(c.isspace() for c in token):
-        raise InputError(None, f"{env.token_env} holds whitespace inside the token; set it to the token alone")
+        raise InputError(None, f"{_named(env.token_env, 'token_env')} holds whitespace inside the token; set it to the token alone")
     if not token:
-        raise InputError(None, f"set {env.token_env} to a service-account token for {env.url} (environment {env.name})")
+        raise InputError(None, f"set {_named(env.token_env, 'token_env')} to a service-account token for {env.url} (environment {env.name})")
     return Credential(token=token)
 
 
@@ -53,7 +60,7 @@ def explained(error, env: Environment):
     """The error, with what to do about a refused credential (naming the variable, never its value)."""
     from dashgen.grafana import GrafanaError
 
-    source = env.basic_auth_env or env.token_env
+    source = _named(env.basic_auth_env, "basic_auth_env") if env.basic_auth_env else _named(env.token_env, "token_env")
     hints = {
         401: f"Grafana did not accept the credentials in {source}",
         403: f"the credentials in {source} may not do this (a Viewer token? push needs Editor, datasources Admin)",
