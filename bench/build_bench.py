@@ -6,10 +6,8 @@ Children share a bytecode cache in the temporary folder (PYTHONPYCACHEPREFIX), w
 run of each command: dashgen then starts as from a wheel (an editable install under PYTHONDONTWRITEBYTECODE
 would recompile its sources on every start), both tools read the same compiled definitions, and nothing
 is written into the repository. Each figure is wall time and CPU time (user + system of the child and
-its worker processes): on a machine of few, shared cores, parallel work hides its cost in wall time.
-The memory column is the largest single process, not the sum over workers.
-The full project is built twice: as dashgen chooses (worker processes from 64 definitions) and in one
-process (`taskset -c 0`: one usable core, so no workers), to show what the workers pay.
+anything it starts): on a machine of few, shared cores, parallel work would hide its cost in wall time.
+The memory column is the largest single process.
 
     python bench/build_bench.py [--dashboards 1000] [--panels 24] [--repeat 5] [--json]
 """
@@ -19,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -190,9 +187,6 @@ def main() -> None:
         for size, project in [(n, "full"), (half, "half"), (1, "one")]:
             rows[built(size)] = bench.measure(
                 lambda o, p=tmp / project: [["dashgen", "-C", str(p), "build", "--out", o]])
-        if shutil.which("taskset"):  # Linux: one usable core, so no workers
-            rows[f"{built(n)}, one process"] = bench.measure(
-                lambda o: [["taskset", "-c", "0", "dashgen", "-C", str(tmp / "full"), "build", "--out", o]])
 
     t = {label: row["seconds"] for label, row in rows.items()}
     cpu = {label: row["cpu"] for label, row in rows.items()}
@@ -204,9 +198,6 @@ def main() -> None:
         "help / import": (t["dashgen --help"] / base, 1.5),
         "dashgen / generate-dashboards, CPU": (cpu[built(n)] / cpu[f"generate-dashboards ({n} dashboards)"], 0.5),
         "dashgen / generate-dashboards, wall": (t[built(n)] / t[f"generate-dashboards ({n} dashboards)"], None),
-        **({"workers / one process, wall": (t[built(n)] / t[f"{built(n)}, one process"], None),
-            "workers / one process, CPU": (cpu[built(n)] / cpu[f"{built(n)}, one process"], None)}
-           if f"{built(n)}, one process" in t else {}),
         f"per-dashboard ms at {n} / at {half}": (per_full / per_half, None),
     }
 

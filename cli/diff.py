@@ -36,6 +36,8 @@ def diff(obj, ref, env_name, output, assets):
 
     if ref is not None and env_name is not None:
         raise click.UsageError("give --against or --env, not both")
+    if assets is not None and output != "markdown":
+        raise click.UsageError("--assets writes the pictures a Markdown comment links to: add --format markdown")
     done = diff_report.compare(project_of(obj), ref, env_name, debug=obj["debug"])
     if output == "json":
         click.echo(diff_render.as_json(done), nl=False)

@@ -23,7 +23,7 @@ def render(obj, uid, out):
       dashgen render service-health --out service-health.svg
       dashgen render device-fleet | rsvg-convert -o device-fleet.png
     """
-    from dashgen.layout_svg import drawn
+    from dashgen.render import drawn
     from dashgen.output import write_files
 
     svg = drawn(project_of(obj), uid, debug=obj["debug"])

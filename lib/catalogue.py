@@ -59,9 +59,10 @@ FILE = Table({"labels": Key(), "metrics": Key()}, must="expected a mapping with 
 METRIC = Table({
     "type": Key(required=True, ok=lambda kind: isinstance(kind, str) and kind in TYPES,
                 must=f"type must be one of {', '.join(TYPES)}, not {{value}}"),
-    "unit": Key(required=True, ok=lambda unit: isinstance(unit, str) and unit.strip(), must="unit is required"),
-    "help": Key(required=True, ok=lambda text: isinstance(text, str) and text.strip(), must="help is required",
-                convert=str.strip),
+    "unit": Key(required=True, ok=lambda unit: isinstance(unit, str) and unit.strip(),
+                must="unit must be a word such as 'seconds' or 'requests', not {value}"),
+    "help": Key(required=True, ok=lambda text: isinstance(text, str) and text.strip(),
+                must="help must be a sentence saying what the metric counts, not {value}", convert=str.strip),
     "labels": Key((), ok=lambda labels: isinstance(labels, list) and all(isinstance(label, str) for label in labels),
                   must="labels must be a list of label names", convert=tuple),
     "recording_rule": Key("", ok=lambda text: isinstance(text, str), must="recording_rule must be text, not {value}",

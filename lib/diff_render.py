@@ -4,10 +4,12 @@ JSON for scripts. Every changed setting is shown with its old and new value; que
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import orjson
 
+from dashgen.diff_lines import dashboard_lines
 from dashgen.diff_report import Compared, Entry
-from dashgen.panel_diff import DashboardDiff, change_parts, position
 from dashgen.push.vocabulary import SYMBOLS, Kind
 
 MAX_FILE_LINES = 40  # of a provisioning file's diff in text; a longer one ends with how many more
@@ -19,9 +21,9 @@ def text(compared: Compared) -> str:
         return compared.same + "\n"
     out = [f"{compared.heading}:"]
     for entry, same_in in _grouped(compared.entries):
-        out.append(_head(entry, same_in, markdown=False))
+        out.append(_head(entry, same_in))
         if entry.diff is not None:
-            out.extend(f"    {line}" for line in _dashboard_lines(entry.diff, False, _goes(entry)))
+            out.extend(f"    {line}" for line in dashboard_lines(entry.diff, False, _goes(entry)))
             out.extend(f"    {line}" for line in _lint_lines(entry, markdown=False))
         out.extend(f"    {line}" for line in _file_lines(entry))
     return "\n".join(out) + "\n"
@@ -39,20 +41,19 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
                 "|---|---|--:|--:|--:|--:|--:|"]
         for e in dashboards:
             d = e.diff
-            changed = len(d.changed) - sum(len(c) for c in d.shifted().values())
             out.append(f"| {SYMBOLS[e.action]} | `{e.uid}` {_cell(e.title)} | {len(d.added)} | {len(d.removed)} | "
-                       f"{changed} | {len(e.introduced)} | {len(e.fixed)} |")
+                       f"{len(d.changed_alone())} | {len(e.introduced)} | {len(e.fixed)} |")
         out.append("")
     files = len(compared.entries) - len(dashboards)
     if files:
         out += [f"and {files} provisioning file{'s' if files != 1 else ''} (datasources, their links, folders).", ""]
     pictures: dict[str, str] = {}
     for entry, same_in in _grouped(compared.entries):
-        out += ["<details>", f"<summary>{_summary(entry, same_in)}</summary>", ""]
+        out += ["<details>", f"<summary>{_head(entry, same_in, html=True)}</summary>", ""]
         if entry.diff is not None:
             if assets is not None and entry.diff.layout_changed:
                 out += _pictures(entry, assets, pictures)
-            out += _dashboard_lines(entry.diff, True, _goes(entry)) + _lint_lines(entry, markdown=True)
+            out += dashboard_lines(entry.diff, True, _goes(entry)) + _lint_lines(entry, markdown=True)
         if entry.lines:
             out += ["```diff", *_file_lines(entry, indent=""), "```"]
         out += ["", "</details>", ""]
@@ -60,88 +61,42 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
 
 
 def _pictures(entry: Entry, assets: str, pictures: dict[str, str]) -> list[str]:
-    """Before and after pictures of the grid, the panels that moved, came or went marked."""
+    """Before and after pictures of the grid: panels added, removed, moved (shifted ones too: they
+    moved on the screen), resized and changed marked, on each side where they are."""
+    from dashgen.diff_lines import moved_how
     from dashgen.layout_svg import layout_svg
 
     diff, links = entry.diff, []
-    quiet = {id(c) for changes in diff.shifted().values() for c in changes}
-    changed = [c for c in diff.changed if id(c) not in quiet]
-    marks_before = {p.key: "removed" for p in diff.removed} | {c.keys[0]: "moved" for c in changed if c.moved}
-    marks_after = ({p.key: "added" for p in diff.added} | {c.keys[1]: "changed" for c in changed}
-                   | {c.keys[1]: "moved" for c in changed if c.moved})
+    marks_before = {p.key: "removed" for p in diff.removed}
+    marks_after = {p.key: "added" for p in diff.added}
+    for change in diff.changed:
+        state = "changed"
+        if change.moved:
+            state = "resized" if moved_how(*change.values["gridPos"]) != "moved" else "moved"
+            marks_before[change.keys[0]] = state
+        marks_after[change.keys[1]] = state
     for side, model, marks in (("before", entry.before, marks_before), ("after", entry.after, marks_after)):
         if model is not None:
             name = f"{entry.uid}.{side}.svg"
             pictures[name] = layout_svg(model, highlight=marks)
-            links.append(f"![{side}]({assets.rstrip('/')}/{name})")
+            links.append(f"![{side}]({quote(assets.rstrip('/') + '/' + name)})")
     return [" ".join(links), ""] if links else []
 
 
-def _summary(entry: Entry, same_in: list[str]) -> str:
-    """The line a collapsed section shows, in HTML (GitHub does not read Markdown inside <summary>)."""
+def _head(entry: Entry, same_in: list[str], html: bool = False) -> str:
+    """The line that names what changed: `~ update dashboard svc-health 'Service health' (reason)`;
+    in HTML for a <summary> (GitHub does not read Markdown there), the uid as code."""
     reason = f" ({entry.reason})" if entry.reason else ""
     if same_in:
         reason += f" (and the same in {', '.join(same_in)})"
     title = f" {entry.title!r}" if entry.title else ""
-    return (f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} <code>{_escape(entry.uid)}</code>"
-            f"{_escape(title + reason)}")
-
-
-def _head(entry: Entry, same_in: list[str], markdown: bool) -> str:
-    reason = f" ({entry.reason})" if entry.reason else ""
-    if same_in:
-        reason += f" (and the same in {', '.join(same_in)})"
-    uid = f"`{entry.uid}`" if markdown else entry.uid
-    title = f" {entry.title!r}" if entry.title else ""
-    return f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid}{title}{reason}"
+    uid, rest = (f"<code>{_escape(entry.uid)}</code>", _escape(title + reason)) if html else (entry.uid, title + reason)
+    return f"{SYMBOLS[entry.action]} {entry.action} {entry.kind} {uid}{rest}"
 
 
 def _goes(entry: Entry) -> bool:
     """A dashboard that a change removes, and whose panels are known (an orphan in Grafana stays)."""
     return entry.after is None and entry.before is not None
-
-
-def _count(items: list, noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
-
-
-def _dashboard_lines(diff: DashboardDiff, markdown: bool, removed: bool = False) -> list[str]:
-    """Panels added and removed (with type and place), then each changed panel with every changed
-    setting's old and new value, its queries as text diffs and its move; then settings and variables."""
-    item, sub = ("- ", "  - ") if markdown else ("", "    ")
-    code = _code if markdown else str
-    if removed:  # what it held is in the old commit; the review is about its going
-        return [f"{item}{_count(diff.removed, 'panel')} and {_count(diff.variables, 'variable')} go with it"]
-    lines = [f"{item}+ {p}" for p in diff.added] + [f"{item}- {p}" for p in diff.removed]
-    shifted = diff.shifted()
-    for dy, changes in sorted(shifted.items()):
-        names = ", ".join(repr(c.title) for c in changes[:4]) + (f" and {len(changes) - 4} more" if len(changes) > 4 else "")
-        lines.append(f"{item}{'↓' if dy > 0 else '↑'} {len(changes)} panels shift {'down' if dy > 0 else 'up'} "
-                     f"{abs(dy)} rows, with no other change: {names}")
-    quiet = {id(c) for changes in shifted.values() for c in changes}
-    for change in (c for c in diff.changed if id(c) not in quiet):
-        lines.append(f"{item}~ panel {change.title!r}")
-        for path, (old, new) in change.values.items():
-            if path == "gridPos":
-                lines.append(f"{sub}moved: {code(position(old))} → {code(position(new))}")
-            elif not path.startswith("query "):
-                lines.append(sub + _valued(path, old, new, markdown))
-        for ref, diff_lines in change.queries.items():
-            lines.append(f"{sub}query {ref}:")
-            block = ["```diff", *diff_lines, "```"] if markdown else [f"  {d}" for d in diff_lines]
-            lines += [f"{'    ' if markdown else sub}{d}" for d in block]
-    if diff.settings or diff.values:
-        lines.append(f"{item}settings and variables:" if diff.variables else f"{item}settings:")
-        lines += [sub + _valued(path, old, new, markdown) for path, (old, new) in diff.values.items()]
-    lines += [f"{sub if diff.values else item}{'+' if v[0] == '+' else '-'} variable {v[1:]}"
-              for v in diff.variables if v[0] in "+-"]
-    return lines
-
-
-def _valued(path: str, old, new, markdown: bool) -> str:
-    """`path: old → new`, with the path and the values as code in Markdown."""
-    a, b = change_parts(path, old, new)
-    return f"{_code(path)}: {_code(a)} → {_code(b)}" if markdown else f"{path}: {a} → {b}"
 
 
 def _lint_lines(entry: Entry, markdown: bool) -> list[str]:
@@ -174,12 +129,6 @@ def _grouped(entries: list[Entry]) -> list[tuple[Entry, list[str]]]:
                 continue
         out.append((entry, []))
     return out
-
-
-def _code(value: str) -> str:
-    """Inline code that survives backticks in the value."""
-    fence = "``" if "`" in value else "`"
-    return f"{fence} {value} {fence}" if fence == "``" else f"`{value}`"
 
 
 def _cell(title: str) -> str:

@@ -48,9 +48,6 @@ class InputError(DashgenError):
         self.origin = origin
         super().__init__(str(self))
 
-    def __reduce__(self):
-        return (type(self), (self.location, self.message, self.origin))  # picklable for build workers
-
     def __str__(self) -> str:
         where = str(self.location) if self.location else ""
         text = f"{where}: {self.message}" if where else self.message

@@ -7,7 +7,7 @@ below the heading. A panel shows its title and "type · w×h"; an expanded row i
 collapsed row is a dark bar saying how many panels it hides, which are not drawn.
 
 `highlight` maps panel keys (`panel_key`: the panel's id when it has one, else its title) to
-"added", "removed", "moved" or "changed", for pictures of a diff's before and after. The output is
+"added", "removed", "moved", "resized" or "changed", for pictures of a diff's before and after. The output is
 plain text, byte-identical for the same input, and needs nothing outside the standard library.
 """
 
@@ -17,7 +17,7 @@ import re
 import unicodedata
 from html import escape
 
-from dashgen.compile.layout import COLUMNS, DEFAULT_SIZE, all_panels
+from dashgen.compile.layout import COLUMNS, DEFAULT_SIZE, all_panels, panel_key
 
 COLUMN_WIDTH = 40  # px per grid column: 24 columns make 960 px
 UNIT_HEIGHT = 30  # px per grid unit, as in Grafana
@@ -37,6 +37,7 @@ STATES = {
     "added": ("#dcf5e3", "#1f8a43", 3, "", "added"),
     "removed": ("#fde2e2", "#c62828", 3, "7 4", "removed"),
     "moved": ("#fff1d0", "#c77c00", 3, "2 3", "moved"),
+    "resized": ("#fff1d0", "#c77c00", 3, "9 3", "resized"),
     "changed": ("#fff1d0", "#c77c00", 3, "", "changed"),
 }
 GUTTER = ("#ffffff", 4)  # a panel's own stroke: a gap between neighbours, as on the screen
@@ -49,14 +50,6 @@ MUTED = "#e3e6eb"  # unmarked panels in a highlighted picture
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NARROW = set("fijlrtI.,:;'!|()[]{} ")
 _WIDE = set("mwMW@%<>=+~#&—…")
-
-
-def panel_key(panel: dict) -> str:
-    """How `highlight` names a panel: its id when it has one (as text, "7"), else its title."""
-    if panel.get("id") is not None:
-        return str(panel["id"])
-    title = panel.get("title")
-    return "" if title is None else str(title)
 
 
 def layout_svg(model: dict, highlight: dict[str, str] | None = None) -> str:
@@ -266,15 +259,3 @@ def _fit(text: str, room: float, size: float, bold: bool = False) -> str:
     while text and _width(text + "…", size, bold) > room:
         text = text[:-1]
     return text.rstrip() + "…" if text else ""
-
-
-def drawn(project, uid: str, debug: bool = False) -> str:
-    """`dashgen render`: the picture of one dashboard of the project's build, by uid."""
-    from dashgen.build import build
-    from dashgen.errors import InputError
-
-    dashboards = {d.uid: d for d in build(project, debug=debug).dashboards}
-    if uid not in dashboards:
-        known = ", ".join(sorted(dashboards)) or "(none)"
-        raise InputError(None, f"no dashboard with uid {uid!r}; the uids are {known}")
-    return layout_svg(dashboards[uid].model)

@@ -270,7 +270,7 @@ class _contained:
     KeyboardInterrupt that a definition raises, and os._exit() raises DefinitionExit instead of ending
     dashgen without a word. Both only on the main thread (dashgen's CLI; a library caller's thread
     leaves the process's os._exit and signal handlers alone). Only os._exit can be caught so:
-    posix._exit, a signal or a crash in a C extension still ends the process (WORKER_DIED in compile/workers.py)."""
+    posix._exit, a signal or a crash in a C extension still ends the process."""
 
     def __enter__(self):
         global _sigint_received

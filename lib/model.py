@@ -1,5 +1,5 @@
-"""The compiled project every command works from: one model, whatever produced it (a compile in
-this process or in workers) and whichever command reads it (build, lint, diff, push)."""
+"""The compiled project every command works from: one model, whichever command
+reads it (build, lint, diff, push)."""
 
 from __future__ import annotations
 

@@ -5,11 +5,9 @@ and the dashboard-level settings and variables that changed."""
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
 
-from dashgen.compile.layout import all_panels
-from dashgen.layout_svg import panel_key
+from dashgen.compile.layout import all_panels, panel_key
 
 IGNORED = {"id", "version", "gridPos"}  # server-owned, or shown as a move (both positions) rather than a setting
 NOT_SETTINGS = {"panels", "templating", "id", "version", "iteration"}  # shown apart, or Grafana's own
@@ -23,9 +21,6 @@ class PanelAt:
     type: str
     grid: dict | None  # gridPos
     key: str = ""  # panel_key: how a layout picture names it
-
-    def __str__(self) -> str:
-        return f"panel {self.title!r} ({self.type or 'no type'}{' at ' + position(self.grid) if self.grid else ''})"
 
 
 @dataclass
@@ -66,6 +61,11 @@ class DashboardDiff:
                     groups.setdefault(new.get("y", 0) - old.get("y", 0), []).append(change)
         return {dy: changes for dy, changes in groups.items() if len(changes) > 1}
 
+    def changed_alone(self) -> list[PanelChange]:
+        """The changed panels that are not in a group of shifted() ones."""
+        quiet = {id(c) for changes in self.shifted().values() for c in changes}
+        return [c for c in self.changed if id(c) not in quiet]
+
 
 def _panels(model: dict | None) -> list[dict]:
     return list(all_panels((model or {}).get("panels", [])))
@@ -95,7 +95,7 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
     result.removed = [_at(p) for p in old_panels if id(p) not in matched]
     if old is not None and new is not None:  # a dashboard added or removed: every setting would be listed
         keys = set(old) | set(new)
-        result.settings = sorted(k for k in keys - NOT_SETTINGS if old.get(k) != new.get(k))
+        result.settings = sorted(k for k in keys - NOT_SETTINGS if _setting(old, k) != _setting(new, k))
         result.values = {path: (a, b) for key in result.settings for path, a, b in differences(old.get(key), new.get(key), key)}
     old_variables = (old or {}).get("templating", {}).get("list", [])
     new_variables = (new or {}).get("templating", {}).get("list", [])
@@ -109,6 +109,14 @@ def diff_dashboards(old: dict | None, new: dict | None) -> DashboardDiff:
         if name in before and before[name] != variable:
             result.values.update((path, (a, b)) for path, a, b in differences(before[name], variable, f"variable {name}"))
     return result
+
+
+def _setting(model: dict, key: str):
+    """A dashboard setting as compared: tags as a set (their order shows nowhere in Grafana)."""
+    value = model.get(key)
+    if key == "tags" and isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return sorted(value)
+    return value
 
 
 def _only_y(old: dict, new: dict) -> bool:
@@ -193,53 +201,3 @@ def _variables(old: list[dict], new: list[dict]) -> list[str]:
     after = {v.get("name"): v for v in new}
     return ([f"+{n}" for n in after if n not in before] + [f"-{n}" for n in before if n not in after]
             + [f"~{n}" for n in after if n in before and after[n] != before[n]])
-
-
-def described(diff: DashboardDiff) -> list[str]:
-    """One line per difference with both values, as someone deciding whether to keep an edit reads
-    it: `panel 'Latency' fieldConfig.defaults.unit: "s" → "ms"`."""
-    lines = [change_line(path, a, b) for path, (a, b) in diff.values.items()]
-    lines += [f"{panel} added" for panel in diff.added] + [f"{panel} removed" for panel in diff.removed]
-    for change in diff.changed:
-        lines += [change_line(f"panel {change.title!r} {path}", a, b) for path, (a, b) in change.values.items()]
-    lines += [f"variable {v[1:]} {'added' if v[0] == '+' else 'removed'}" for v in diff.variables if v[0] in "+-"]
-    return lines
-
-
-def position(grid) -> str:
-    """A gridPos as a reviewer reads it: `x=0 y=8 w=12 h=8`."""
-    if not isinstance(grid, dict):
-        return shown_value(grid)
-    return " ".join(f"{k}={grid.get(k)}" for k in ("x", "y", "w", "h"))
-
-
-def shown_value(value) -> str:
-    """A JSON value as JSON (what the dashboard file says), "(none)" when absent."""
-    if value is None:
-        return "(none)"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def change_line(path: str, old, new) -> str:
-    """`path: old → new`, each value as JSON, (none) when absent (see change_parts)."""
-    a, b = change_parts(path, old, new)
-    return f"{path}: {a} → {b}"
-
-
-def change_parts(path: str, old, new, width: int = 60) -> tuple[str, str]:
-    """The old and new value as shown: JSON, (none) when absent, a position as x= y= w= h=; a long
-    value folded around the first place where the two differ, so that the change stays in sight."""
-    show = position if path == "gridPos" or path.endswith(" gridPos") else shown_value
-    a, b = show(old), show(new)
-    if max(len(a), len(b)) > width:
-        start = max(0, next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b))) - 20)
-        a, b = (_fold(text, start, width) for text in (a, b))
-    return a, b
-
-
-def _fold(text: str, start: int, width: int) -> str:
-    if len(text) <= width:
-        return text
-    head = "…" if start > 0 else ""
-    piece = text[start:start + width]
-    return head + piece + ("…" if start + width < len(text) else "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -87,7 +86,7 @@ def backoff_waits(monkeypatch) -> list[float]:
 @pytest.fixture(autouse=True)
 def no_reads_left_running():
     """Reads of Grafana a push abandons (Ctrl-C, a failure) run out in daemon threads; they must end
-    with the test, so that none is alive when a later test forks compile workers or reuses a port."""
+    with the test, so that none is alive when a later test forks or reuses a port."""
     yield
     for thread in threading.enumerate():
         if thread.name == "dashgen-read":
@@ -127,16 +126,3 @@ dashboard = Dashboard(
 '''
 
 
-def in_two_workers(monkeypatch) -> None:
-    """Four or more definitions compile in two forked workers, as a large project's do, on any machine."""
-    import dashgen.compile.workers as pool
-
-    monkeypatch.setattr(pool, "PARALLEL_FROM", 4)
-    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
-
-
-# The same, for dashgen run as a process (its arguments follow), which also takes Ctrl-C as a
-# terminal would give it (a test runner may have started it with Ctrl-C ignored).
-IN_WORKERS = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-              "import dashgen.compile.workers as w; w.PARALLEL_FROM = 4; w.usable_cores = lambda: 2; "
-              "from dashgen.cli.main import main; main()"]

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import time
 
 import pytest
 
-from conftest import GOLDEN, IN_WORKERS, REPO, SIMPLE, check_golden, in_two_workers
+from conftest import GOLDEN, REPO, SIMPLE, check_golden
 from dashgen.build import build
-from dashgen.compile.workers import WORKER_DIED
 from dashgen.compile import all_panels
 from dashgen.compile.datasources import MIXED
 from dashgen.compile.layout import overlaps
 from dashgen.compile.legacy import DEPRECATED_PANEL_TYPES
-from dashgen.errors import InputErrors
 from dashgen.project import find_project
 from dashgen.validate import schema_errors
 
@@ -169,76 +162,6 @@ def test_folder_comes_from_module_then_subfolder_then_default(project, cli):
         ".dashgen/manifest", "dashboards/Named/c.json", "dashboards/Team/a.json", "dashboards/ops/b.json",
         "provisioning/default/dashboards/dashgen.yaml",
     ]
-
-
-def test_parallel_build_gives_the_same_files_and_errors(project, monkeypatch):
-    import dashgen.compile.workers as pool
-
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    found = find_project(project.root)
-    sequential = build(found).files
-    in_two_workers(monkeypatch)
-    spawned = []
-    monkeypatch.setattr(pool, "compile_in_workers", _spy(pool.compile_in_workers, spawned))
-
-    assert build(found).files == sequential
-    project.write("dashboards/d1.py", "x = 1\n")
-    project.write("dashboards/d4.py", "1 / 0\n")
-    with pytest.raises(InputErrors) as failed:
-        build(find_project(project.root))
-
-    assert [str(e) for e in failed.value.errors] == [
-        "dashboards/d1.py:1: defines no 'dashboard' (a grafanalib Dashboard); name helper modules with a leading '_'",
-        "dashboards/d4.py:1: ZeroDivisionError: division by zero",
-    ]
-    assert spawned == [2, 2]
-
-
-def test_a_worker_that_dies_is_an_error_not_a_hang(project):
-    """A definition that ends its process (or a worker the system kills) is reported; the build
-    does not wait for an answer that never comes."""
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    project.write("dashboards/d3.py", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
-    done = subprocess.run(IN_WORKERS + ["-C", str(project.root), "build"], capture_output=True, text=True, timeout=30)
-    assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == f"error: {WORKER_DIED}\n1 error\n"
-    assert not (project.root / "generated").exists()
-
-
-@pytest.mark.parametrize("group", [True, False], ids=["ctrl-c at a terminal", "to dashgen alone"])
-def test_an_interrupt_during_a_parallel_compile_stops_every_process_quietly(project, tmp_path, group):
-    """Ctrl-C at a terminal reaches the whole process group; a CI cancel or `timeout -s INT` reaches
-    dashgen alone. Either way: one line, exit 130, no worker's traceback, nothing left running."""
-    started = tmp_path / "started"
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    project.write("dashboards/d3.py", f"import time\nopen({str(started)!r}, 'w').close()\ntime.sleep(60)\n")
-    build_process = subprocess.Popen(IN_WORKERS + ["-C", str(project.root), "build"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while not started.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        begun = time.monotonic()
-        if group:
-            os.killpg(build_process.pid, signal.SIGINT)
-        else:
-            os.kill(build_process.pid, signal.SIGINT)
-        out, err = build_process.communicate(timeout=30)
-        assert (build_process.returncode, out, err.strip()) == (130, "", "interrupted")
-        assert time.monotonic() - begun < 10  # not the 60 s the definition sleeps
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(build_process.pid, signal.SIGKILL)
-
-
-def _spy(function, calls):
-    def wrapper(project, files, debug, workers):
-        calls.append(workers)
-        return function(project, files, debug, workers)
-    return wrapper
 
 
 @pytest.mark.parametrize("where, message", [

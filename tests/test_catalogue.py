@@ -240,8 +240,8 @@ def test_every_mistake_of_a_catalogue_file_is_told(tmp_path):
         (Location("cat/a.yaml"), "metric up: unknown key 'typ'; did you mean 'type'? known: exporter, help, labels,"
                                  " recording_rule, type, unit, used_elsewhere"),
         (Location("cat/a.yaml"), "metric up: type is required"),
-        (Location("cat/a.yaml"), "metric up: unit is required"),
-        (Location("cat/a.yaml"), "metric up: help is required"),
+        (Location("cat/a.yaml"), "metric up: unit must be a word such as 'seconds' or 'requests', not 5"),
+        (Location("cat/a.yaml"), "metric up: help must be a sentence saying what the metric counts, not ' '"),
         (Location("cat/a.yaml"), "metric ok_total: exporter must be text, not a list ['x']"),
     ]
 

@@ -42,7 +42,8 @@ COMMANDS = sorted(
 
 def test_the_files_call_the_commands_their_brief_names():
     assert COMMANDS == sorted([
-        ("build", "--check"), ("diff", "--against", "origin/$BASE", "--format", "markdown"), ("lint",),
+        ("-C", "$GITHUB_WORKSPACE", "diff", "--against", "origin/$BASE", "--format", "markdown", "--assets", "layout"),
+        ("build", "--check"), ("lint",),
         ("lint", "--format", "github"), ("push", "--env", "staging"),
     ])
 
@@ -53,7 +54,8 @@ def test_each_command_line_is_accepted_by_the_cli(args):
     from dashgen.cli.main import cli
 
     group = cli.make_context("dashgen", list(args), resilient_parsing=False)
-    name, command, rest = cli.resolve_command(group, list(args))
+    words = list(args[2:] if args[0] == "-C" else args)  # the command after the global -C DIR
+    name, command, rest = cli.resolve_command(group, words)
     command.make_context(name, rest, parent=group)
 
 
@@ -73,10 +75,14 @@ def test_the_diff_step_fails_only_for_bad_input_or_an_unreachable_grafana(tmp_pa
     for status, expected in ((0, 0), (1, 0), (2, 2), (3, 3)):
         env = os.environ | {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(tmp_path),
                             "BASE": "main", "FAKE_STATUS": str(status)}
-        done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True)
+        env["GITHUB_WORKSPACE"] = "/checkout"
+        assert step["working-directory"] == "${{ runner.temp }}"
+        done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == expected, (status, done.stderr)
-    assert (tmp_path / "args").read_text() == "diff --against origin/main --format markdown\n"
-    assert (tmp_path / "diff.md").read_text() == "## changes\n"
+    assert (tmp_path / "args").read_text() == "-C /checkout diff --against origin/main --format markdown --assets layout\n"
+    assert (tmp_path / "review" / "diff.md").read_text() == "## changes\n"
+    (upload,) = [s for s in STEPS["review"] if "upload-artifact" in s.get("uses", "")]
+    assert upload["with"]["path"] == "${{ runner.temp }}/review"  # the comment and the layout/ it links
     assert step["env"] == {"BASE": "${{ github.base_ref }}"}
 
 
@@ -84,7 +90,8 @@ def test_the_diff_step_fails_only_for_bad_input_or_an_unreachable_grafana(tmp_pa
 def test_the_comment_is_created_once_then_updated(tmp_path):
     """The github-script step with a stand-in for GitHub's API: a second run edits the first comment."""
     (step,) = [s for s in STEPS["review"] if "github-script" in s.get("uses", "")]
-    (tmp_path / "diff.md").write_text("## changes\n")
+    (tmp_path / "review").mkdir()
+    (tmp_path / "review" / "diff.md").write_text("## changes\n![before](layout/a.before.svg) ![after](layout/a.after.svg)\n")
     harness = """
 const comments = [{id: 1, user: {type: 'User'}, body: 'looks good'}];
 const calls = [];
@@ -97,7 +104,7 @@ const github = {
     updateComment: async (a) => { calls.push(['update', a.comment_id, a.body]); },
   }},
 };
-const context = {repo: {owner: 'o', repo: 'r'}, issue: {number: 7}};
+const context = {repo: {owner: 'o', repo: 'r'}, issue: {number: 7}, serverUrl: 'https://github.com', runId: 42};
 (async () => {
   for (let i = 0; i < 2; i++) { await (async () => { SCRIPT })(); }
   console.log(JSON.stringify(calls));
@@ -106,7 +113,8 @@ const context = {repo: {owner: 'o', repo: 'r'}, issue: {number: 7}};
     done = subprocess.run(["node", "-e", harness], env=os.environ | {"RUNNER_TEMP": str(tmp_path)},
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    body = "<!-- dashgen diff -->\n## changes\n"
+    body = ("<!-- dashgen diff -->\n## changes\nLayout before and after: the dashgen-review artifact of "
+            "[this run](https://github.com/o/r/actions/runs/42).\n")  # a comment cannot show a run's files
     assert json.loads(done.stdout) == [["create", 7, body], ["update", 2, body]]
 
 

@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from conftest import IN_WORKERS, SIMPLE
-from dashgen.compile.workers import WORKER_DIED
+from conftest import SIMPLE
 
 TS = 'from grafanalib.core import Dashboard, Target, TimeSeries\nDS = {"type": "prometheus", "uid": "p"}\n'
 
@@ -172,37 +171,17 @@ def test_800_queries_without_ref_id_are_named_as_grafana_names_them(project, cli
     assert (refs[25], refs[26], refs[27], refs[701], refs[702], refs[800]) == ("Z", "AA", "AB", "ZZ", "AAA", "ADU")
 
 
-def test_a_definition_that_raises_keyboard_interrupt_in_a_worker_is_one_located_line(project):
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    project.write("dashboards/d3.py", "raise KeyboardInterrupt\n")
-    done = subprocess.run(IN_WORKERS + ["-C", str(project.root), "build"], capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout, done.stderr) == (2, "", (
-        "error: dashboards/d3.py:1: raises KeyboardInterrupt (no Ctrl-C was pressed); a definition must not interrupt"
-        " the build\n1 error\n"))
-
-
-def test_os_exit_in_a_worker_names_the_definition(project):
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    project.write("dashboards/d3.py", "import os\nos._exit(3)\n")
-    done = subprocess.run(IN_WORKERS + ["-C", str(project.root), "build"], capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout, done.stderr) == (
-        2, "", "error: dashboards/d3.py:2: calls os._exit(3); a definition must not end the program\n1 error\n")
-
-
-def test_a_worker_killed_by_a_signal_is_one_line_that_cannot_name_the_definition(project):
-    """What os._exit no longer covers: a process ended by a signal or a crash in C code."""
-    for n in range(6):
-        project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
-    project.write("dashboards/d3.py", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
-    done = subprocess.run(IN_WORKERS + ["-C", str(project.root), "build"], capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"error: {WORKER_DIED}\n1 error\n")
-
-
 # dashgen as a process, taking Ctrl-C as a terminal gives it (a test runner may ignore SIGINT).
 AT_A_TERMINAL = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
                  "from dashgen.cli.main import main; main()"]
+
+
+def test_os_exit_names_the_definition(project):
+    project.write("dashboards/d.py", "import os\nos._exit(3)\n")
+    done = subprocess.run(AT_A_TERMINAL + ["-C", str(project.root), "build"], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2, "", "error: dashboards/d.py:2: calls os._exit(3); a definition must not end the program\n1 error\n")
 
 
 def test_a_real_ctrl_c_while_a_definition_loads_still_exits_130(project):
@@ -213,15 +192,15 @@ def test_a_real_ctrl_c_while_a_definition_loads_still_exits_130(project):
     assert (done.returncode, done.stdout, done.stderr.strip()) == (130, "", "interrupted")
 
 
-@pytest.mark.parametrize("command", [AT_A_TERMINAL, IN_WORKERS], ids=["in process", "in workers"])
-def test_a_thread_left_running_is_reported_and_not_waited_for(project, command):
+def test_a_thread_left_running_is_reported_and_not_waited_for(project):
     for n in range(6):
         project.write(f"dashboards/d{n}.py", SIMPLE.replace('uid="simple"', f'uid="d{n}"'))
     project.write("dashboards/d3.py", "import threading, time\n"
                   "threading.Thread(target=time.sleep, args=(600,), name='poller').start()\n"
                   + SIMPLE.replace('uid="simple"', 'uid="d3"'))
     started = time.monotonic()
-    done = subprocess.run(command + ["-C", str(project.root), "build"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(AT_A_TERMINAL + ["-C", str(project.root), "build"], capture_output=True, text=True,
+                          timeout=120)
     assert time.monotonic() - started < 60
     assert (done.returncode, done.stdout, done.stderr) == (2, "", (
         "error: dashboards/d3.py: leaves a thread running ('poller'); a definition must not start work that outlives it"

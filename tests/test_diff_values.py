@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import Project
+from conftest import Project, check_golden
+from dashgen.diff_lines import dashboard_lines
+from dashgen.panel_diff import diff_dashboards
 from test_diff_against import git
 
 BEFORE = '''
@@ -136,3 +138,67 @@ def test_a_finding_the_change_introduces_is_named(cli, planted):
     _, out, _ = cli("-C", str(planted), "diff", "--against", "HEAD~1")
     assert ("    lint introduces error[promql/high-cardinality-grouping]: groups by trace_id, an unbounded label"
             " (panel 'Errors' · ref A)") in out.splitlines()
+
+
+@pytest.mark.parametrize("output", ["markdown", "json"])
+def test_the_pull_request_comment_and_the_json_match_their_golden_files(cli, planted, tmp_path, monkeypatch,
+                                                                        update_golden, output):
+    """The whole comment as a reviewer reads it, and the whole document a script reads."""
+    monkeypatch.chdir(tmp_path)
+    assets = ["--assets", "pr assets"] if output == "markdown" else []
+    code, out, err = cli("-C", str(planted), "diff", "--against", "HEAD~1", "--format", output, *assets)
+    assert (code, err) == (1, "")
+    check_golden(f"diff/planted.{'md' if output == 'markdown' else 'json'}", out.encode(), update_golden)
+    if output == "markdown":  # linked by a path a browser can follow, the space encoded
+        assert "![before](pr%20assets/main.before.svg) ![after](pr%20assets/main.after.svg)" in out
+        assert sorted(p.name for p in (tmp_path / "pr assets").iterdir()) == [
+            "main.after.svg", "main.before.svg", "old.before.svg"]
+
+
+def test_assets_without_markdown_is_a_usage_error(cli, planted, tmp_path):
+    code, out, err = cli("-C", str(planted), "diff", "--against", "HEAD~1", "--assets", str(tmp_path / "a"))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        "Error: --assets writes the pictures a Markdown comment links to: add --format markdown")
+    assert not (tmp_path / "a").exists()
+
+
+def _grid(title: str, pid: int, x: int, y: int, w: int = 12, h: int = 8) -> dict:
+    return {"id": pid, "title": title, "type": "timeseries", "gridPos": {"x": x, "y": y, "w": w, "h": h}}
+
+
+def test_panels_pushed_down_by_a_new_row_read_as_one_line():
+    """A panel added at the top shifts everything below it: one line for those, not one per panel;
+    a panel that moved and changed too is still shown on its own."""
+    before = {"uid": "d", "title": "D", "panels": [_grid("A", 1, 0, 0), _grid("B", 2, 12, 0), _grid("C", 3, 0, 8),
+                                                   _grid("E", 5, 12, 8)]}
+    after = {"uid": "d", "title": "D", "panels": [
+        _grid("New", 9, 0, 0, 24, 4), _grid("A", 1, 0, 4), _grid("B", 2, 12, 4), _grid("C", 3, 0, 12),
+        {**_grid("E", 5, 12, 12, 12, 10), "description": "taller"}]}
+    assert dashboard_lines(diff_dashboards(before, after)) == [
+        "+ panel 'New' (timeseries at x=0 y=0 w=24 h=4)",
+        "↓ 3 panels shift down 4 rows, with no other change: 'A', 'B', 'C'",
+        "~ panel 'E'",
+        "    moved and resized: x=12 y=8 w=12 h=8 → x=12 y=12 w=12 h=10",
+        '    description: (none) → "taller"',
+    ]
+    one = dashboard_lines(diff_dashboards(before, {**before, "panels": [_grid("A", 1, 0, 2), *before["panels"][1:]]}))
+    assert one == ["~ panel 'A'", "    moved: x=0 y=0 w=12 h=8 → x=0 y=2 w=12 h=8"]  # one panel is no group
+
+
+@pytest.mark.parametrize("old, new, word", [
+    ({"x": 0, "y": 0, "w": 12, "h": 8}, {"x": 12, "y": 0, "w": 12, "h": 8}, "moved"),
+    ({"x": 0, "y": 0, "w": 12, "h": 8}, {"x": 0, "y": 0, "w": 24, "h": 8}, "resized"),
+    ({"x": 0, "y": 0, "w": 12, "h": 8}, {"x": 0, "y": 2, "w": 12, "h": 6}, "moved and resized"),
+])
+def test_a_move_and_a_resize_are_named_as_what_they_are(old, new, word):
+    diff = diff_dashboards({"panels": [{"id": 1, "title": "P", "gridPos": old}]},
+                           {"panels": [{"id": 1, "title": "P", "gridPos": new}]})
+    assert dashboard_lines(diff)[1].startswith(f"    {word}: ")
+
+
+def test_tags_in_another_order_are_no_change():
+    old = {"uid": "d", "title": "D", "tags": ["dashgen", "payments"], "panels": []}
+    assert dashboard_lines(diff_dashboards(old, {**old, "tags": ["payments", "dashgen"]})) == []
+    assert dashboard_lines(diff_dashboards(old, {**old, "tags": ["payments"]})) == [
+        "settings:", '    tags: ["dashgen", "payments"] → ["payments"]']

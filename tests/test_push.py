@@ -257,7 +257,8 @@ def test_diff_shows_the_same_changes_as_the_plan(cli, stack, grafana):
     assert "device-fleet 'Device fleet' (changed in Grafana by carol" in text and '        refresh: "5s" → "1m"' in text
     _, plan_text, _ = run(cli, stack, "push", "--env", "test", "--dry-run")
     assert ("      what the update changes (in Grafana → in the build):\n"
-            "        panel 'Error log lines' title: \"Error logs\" → \"Error log lines\"\n") in plan_text
+            "        ~ panel 'Error log lines'\n"
+            "            title: \"Error logs\" → \"Error log lines\"\n") in plan_text  # as diff shows it
     _, markdown, _ = run(cli, stack, "diff", "--env", "test", "--format", "markdown")
     assert markdown.startswith(f"## Changes to {grafana.url}")
 
@@ -535,3 +536,18 @@ def test_every_word_of_the_vocabulary_is_shown_and_counted():
 
     assert set(Action) | set(Result) | set(Between) <= set(SYMBOLS)
     assert set(Action) | set(Result) <= set(COUNTED) and set(DONE) == set(Action)
+
+
+def test_diff_env_shows_an_orphan_as_staying_in_grafana(cli, stack, grafana):
+    """A dashboard no longer defined stays in Grafana until --prune: diff says so, not that it goes."""
+    run(cli, stack, "push", "--env", "test")
+    (stack / "dashboards" / "business_metrics.py").unlink()
+    code, out, err = run(cli, stack, "diff", "--env", "test")
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"changes to {grafana.url}:",
+        "? orphaned dashboard business-metrics 'Business metrics' (no longer defined; --prune deletes it)",
+    ]
+    code, out, _ = run(cli, stack, "diff", "--env", "test", "--format", "json")
+    (entry,) = json.loads(out)["changes"]
+    assert (code, entry["uid"], entry["action"], entry["removed"]) == (1, "business-metrics", "orphaned", [])

@@ -103,9 +103,9 @@ def test_the_life_of_a_dashboard(cli, stack, grafana):
     assert re.fullmatch(
         r"  ! refused   dashboard  service-health \(changed in Grafana by bob at 2025-11-20T12:\d\d:\d\dZ \(version "
         r"\d+, message 'percent reads better'\) after dashgen pushed it\)", line)
-    assert changes == [EDITED, f"        panel {PANEL!r} fieldConfig.defaults.unit: \"percentunit\" → \"percent\"",
+    assert changes == [EDITED, f"        ~ panel {PANEL!r}", '            fieldConfig.defaults.unit: "percentunit" → "percent"',
                        "      --force service-health overwrites it (after a backup)"]
-    assert refusal(out, "device-fleet")[1:] == [EDITED, "        refresh: \"1m\" → \"5m\"",
+    assert refusal(out, "device-fleet")[1:] == [EDITED, "        settings:", '            refresh: "1m" → "5m"',
                                                 "      --force device-fleet overwrites it (after a backup)"]
 
     code, out, _ = push(cli, stack, "--force", "service-health")  # only that one
@@ -156,24 +156,28 @@ def _change_variable(m):
 
 
 @pytest.mark.parametrize("edit, detail", [
-    (_set_title, "title: \"Service health\" → \"Edited\""),
-    (_raise_threshold, f"panel {PANEL!r} fieldConfig.defaults.thresholds.steps[1].value: 0.999 → 0.99"),
-    (_change_query, f"panel {PANEL!r} query A: \"1 - service:http_server_requests:error_ratio_rate30d{{env="),
-    (_add_panel, "panel 'Note' (text at x=0 y=99 w=24 h=2) added"),
-    (_move_panel, f"panel {PANEL!r} gridPos: x=0 y=1 w=8 h=4 → x=0 y=1 w=12 h=4"),
-    (_remove_panel, f"panel {PANEL!r} (stat at x=0 y=1 w=8 h=4) removed"),
-    (_change_variable, "variable env.query: \"label_values(http_server_requests_total, env)\" → \"label_values(up, env)\""),
+    (_set_title, ["settings:", 'title: "Service health" → "Edited"']),
+    (_raise_threshold, [f"~ panel {PANEL!r}", "fieldConfig.defaults.thresholds.steps[1].value: 0.999 → 0.99"]),
+    (_change_query, [f"~ panel {PANEL!r}", "query A:",
+                     '-1 - service:http_server_requests:error_ratio_rate30d{env="$env", service=~"$service"}', "+1"]),
+    (_add_panel, ["+ panel 'Note' (text at x=0 y=99 w=24 h=2)"]),
+    (_move_panel, [f"~ panel {PANEL!r}", "resized: x=0 y=1 w=8 h=4 → x=0 y=1 w=12 h=4"]),
+    (_remove_panel, [f"- panel {PANEL!r} (stat at x=0 y=1 w=8 h=4)"]),
+    (_change_variable, ["settings and variables:",
+                        'variable env.query: "label_values(http_server_requests_total, env)" → "label_values(up, env)"']),
 ], ids=["title", "threshold", "query", "panel added", "panel moved", "panel removed", "variable"])
 def test_each_kind_of_edit_in_the_ui_is_refused_and_kept(cli, stack, grafana, edit, detail):
+    """Each edit is shown as `dashgen diff` shows it, every value old → new, under the refusal."""
     assert push(cli, stack)[0] == 0
     grafana.ui_save("service-health", edit, user="bob")
     kept = grafana.dashboard("service-health").model
     grafana.reset_journal()
     code, out, _ = push(cli, stack)
     assert (code, writes(grafana)) == (1, [])
-    line, *changes = refusal(out, "service-health")
+    line, heading, *changes, hint = refusal(out, "service-health")
     assert "(changed in Grafana by bob at " in line and ", no message) after dashgen pushed it" in line
-    assert any(c.strip().startswith(detail) for c in changes), changes
+    assert (heading, hint) == (EDITED, "      --force service-health overwrites it (after a backup)")
+    assert [c.strip() for c in changes] == detail
     assert grafana.dashboard("service-health").model == kept
 
 
@@ -186,7 +190,7 @@ def test_a_restore_in_grafana_is_a_hand_edit(cli, stack, grafana):
     code, out, _ = push(cli, stack)
     line, *changes = refusal(out, "service-health")
     assert code == 1 and "by erin at " in line and f"message 'Restored from version {first}'" in line
-    assert changes == [EDITED, "        title: \"Service health v2\" → \"Service health\"",
+    assert changes == [EDITED, "        settings:", '            title: "Service health v2" → "Service health"',
                        "      --force service-health overwrites it (after a backup)"]
 
 
@@ -244,8 +248,8 @@ def test_reordered_variables_are_an_edit(cli, stack, grafana):
     grafana.ui_save("service-health", lambda m: m["templating"]["list"].reverse(), user="bob")
     edit_code(stack, '"Service health"', '"Service health v2"')
     code, out, _ = push(cli, stack)
-    assert code == 1 and refusal(out, "service-health")[2] == (
-        "        variables (their order): [\"datasource\", \"env\", \"service\"] → [\"service\", \"env\", \"datasource\"]")
+    assert code == 1 and refusal(out, "service-health")[2:4] == ["        settings and variables:", (
+        "            variables (their order): [\"datasource\", \"env\", \"service\"] → [\"service\", \"env\", \"datasource\"]")]
 
 
 def test_a_dashboard_imported_with_the_tag_is_not_taken_over(cli, stack, grafana):
@@ -310,7 +314,7 @@ def test_an_edit_right_after_the_create_is_refused_by_the_next_push(cli, stack, 
     monkeypatch.setattr(Grafana, "save_dashboard", real)
     edit_code(stack, '"Service health"', '"Service health v2"')
     code, out, _ = push(cli, stack)
-    assert code == 1 and refusal(out, "service-health")[2] == "        refresh: \"1m\" → \"5m\""
+    assert code == 1 and refusal(out, "service-health")[2:4] == ["        settings:", '            refresh: "1m" → "5m"']
 
 
 def test_a_folder_changed_in_the_code_moves_the_dashboard(cli, stack, grafana):
@@ -345,7 +349,7 @@ def test_prune_keeps_a_dashboard_edited_while_the_plan_was_made(cli, stack, graf
     monkeypatch.setattr(plan_module, "read_live", read_then_someone_saves)
     code, out, _ = push(cli, stack, "--prune")
     assert code == 1 and grafana.dashboard("business-metrics").model["refresh"] == "5m"
-    assert refusal(out, "business-metrics")[2] == "        refresh: \"1m\" → \"5m\""
+    assert refusal(out, "business-metrics")[2:4] == ["        settings:", '            refresh: "1m" → "5m"']
 
 
 def test_prune_keeps_a_dashboard_edited_between_plan_and_delete(stack, grafana):

@@ -1,5 +1,5 @@
 """Loads and compiles a list of definition files into the model, each validated against Grafana
-12.3's dashboard schema; in this process, or in a compile worker (dashgen.compile.workers)."""
+12.3's dashboard schema."""
 
 from __future__ import annotations
 

@@ -94,6 +94,14 @@ def all_panels(panels: list[dict]):
         yield from panel.get("panels", [])
 
 
+def panel_key(panel: dict) -> str:
+    """How `highlight` names a panel: its id when it has one (as text, "7"), else its title."""
+    if panel.get("id") is not None:
+        return str(panel["id"])
+    title = panel.get("title")
+    return "" if title is None else str(title)
+
+
 def assign_ids(panels: list[dict]) -> None:
     """Keeps ids the definition set; gives every other panel an id derived from its titles."""
     taken: dict[int, str] = {}

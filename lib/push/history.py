@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 
 from dashgen.grafana import Grafana, GrafanaError
-from dashgen.panel_diff import change_line, described, diff_dashboards
+from dashgen.diff_lines import dashboard_lines, valued
+from dashgen.panel_diff import diff_dashboards
 from dashgen.push.desired import OWNERSHIP_TAG
 from dashgen.shown import shown
 
@@ -109,10 +110,10 @@ def provenance(grafana: Grafana, uid: str, live: dict, live_folder: tuple[str, s
     now = shown(live)
     if before == now and not moved:
         return Provenance(Maker.DASHGEN, newest, saved_since=True)
-    changes = described(diff_dashboards(before, now))
+    changes = dashboard_lines(diff_dashboards(before, now))
     if moved:
         was = folder if folder is not None else folder_uid or "root"
-        changes.insert(0, change_line("folder", was, live_folder[1]) + " (moved in Grafana)")
+        changes.insert(0, valued("folder", was, live_folder[1]) + " (moved in Grafana)")
     return Provenance(Maker.EDITED, newest, tuple(changes or ["changed where dashgen cannot say (an order?)"]))
 
 

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from dashgen.grafana import Grafana
-from dashgen.panel_diff import change_line, described, diff_dashboards, differences
+from dashgen.diff_lines import dashboard_lines, valued
+from dashgen.panel_diff import diff_dashboards, differences
 from dashgen.push.desired import (
     DATASOURCE_MARK, OWNERSHIP_TAG, Desired, DesiredDashboard, DesiredDatasource, DesiredFolder,
     datasource_fingerprint, datasource_settings,
@@ -181,7 +182,7 @@ def _edited(made: Provenance) -> tuple[str, ...]:
 def _updating(live: dict, desired: DesiredDashboard) -> tuple[str, ...]:
     """What an update changes on the screen, each setting from its value in Grafana to the build's."""
     return ("what the update changes (in Grafana → in the build):",
-            *described(diff_dashboards(shown(live), shown(desired.model))))
+            *dashboard_lines(diff_dashboards(shown(live), shown(desired.model))))
 
 
 def _not_known(made: Provenance) -> str:
@@ -224,7 +225,7 @@ def _datasource(ds: DesiredDatasource, live: dict | None, force: bool) -> Change
     if live is None:
         return Change(Kind.DATASOURCE, ds.uid, ds.name, Action.CREATE, desired=ds)
     live_settings, code_settings = datasource_settings(live), datasource_settings(ds.body)
-    changes = [change_line(path, a, b) for path, a, b in differences(live_settings, code_settings)]
+    changes = [valued(path, a, b) for path, a, b in differences(live_settings, code_settings)]
     missing_secrets = sorted(set(ds.body.get("secureJsonData", {})) - set(live.get("secureJsonFields") or {}))
     changes += [f"secret {key}: not set in Grafana" for key in missing_secrets]
     mark = (live.get("jsonData") or {}).get(DATASOURCE_MARK)

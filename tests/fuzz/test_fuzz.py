@@ -262,7 +262,8 @@ def test_what_the_adapter_accepts_the_comparison_can_read():
     without a crash: the check where answers enter is what keeps push and diff from meeting a shape
     they cannot read (1,000 seeded mutations, in process)."""
     from dashgen.grafana_answers import problem
-    from dashgen.panel_diff import described, diff_dashboards
+    from dashgen.diff_lines import dashboard_lines
+    from dashgen.panel_diff import diff_dashboards
     from dashgen.shown import same_thing, shown
 
     originals = [json.loads(path.read_text()) for path in LINTED]
@@ -275,5 +276,5 @@ def test_what_the_adapter_accepts_the_comparison_can_read():
             continue
         accepted += 1
         same_thing(live, original)
-        described(diff_dashboards(shown(original), shown(live)))
+        dashboard_lines(diff_dashboards(shown(original), shown(live)))
     assert accepted > 250  # most mutations keep a shape Grafana could answer
