@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class Location:
     """Where a problem is: a file (with a line when known), a dashboard uid, a panel title (and its id
     when the title alone does not tell it apart), a refId. Every error and finding is located by one
-    of these and printed the same way: `file:line · dashboard 'uid' · panel 'title' (id 7) · ref A`."""
+    of these and printed the same way: `file:line · dashboard 'uid' · panel 'title' (id 7) · ref A`, or for a Prometheus rule
+    `file · alert 'name'`."""
 
     file: str | None = None
     line: int | None = None
@@ -17,6 +18,7 @@ class Location:
     panel: str | None = None
     ref: str | None = None
     panel_id: int | str | None = None
+    rule: str | None = None  # a Prometheus rule: "alert <name>" or "record <name>"
 
     def __str__(self) -> str:
         parts = []
@@ -28,6 +30,9 @@ class Location:
             parts.append(f"panel {self.panel!r}" + (f" (id {self.panel_id})" if self.panel_id is not None else ""))
         if self.ref:
             parts.append(f"ref {self.ref}")
+        if self.rule:
+            kind, _, name = self.rule.partition(" ")
+            parts.append(f"{kind} {name!r}")
         return " · ".join(parts)
 
 

@@ -4,6 +4,7 @@ dashboard reads is generated, and an objective changed in slos/ changes the rule
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -164,3 +165,31 @@ def test_the_ratio_of_good_events():
         '1 - (\n  sum by (env, service) (rate(d_seconds_bucket{le="0.5", service="web"}[1h]))\n  /\n'
         '  sum by (env, service) (rate(d_seconds_count{service="web"}[1h]))\n)')
     assert slo.windows == ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")
+
+
+def test_lint_checks_the_rule_expressions_and_estimates_what_they_record(tmp_path, cli):
+    """The rules are linted like panels, located by rule; dashboard-only rules (fixed windows) stay
+    quiet on them; the recorded series are known to the expressions that read them."""
+    root = _copy(tmp_path)
+    code, out, err = cli("-C", str(root), "lint")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == ("0 errors, 0 warnings, 0 infos in 101 queries of 5 dashboards and 57 rules of"
+                                    " 3 rule files (the 40 recording rules create at most 168 series)")
+    path = root / "slos" / "mpac.py"
+    path.write_text(path.read_text()
+                    .replace('sum by (env, service, le) (rate(http_server_request_duration_seconds_bucket[5m]))',
+                             'sum by (env, service, le, trace_id) (rate(http_server_request_duration_secs_bucket[5m]))')
+                    .replace("f\"{AVAILABILITY.ratio('5m')} > {HIGH_ERROR_RATE:g}\"",
+                             "f\"{AVAILABILITY.ratio('5m')}{{region=\\\"eu\\\"}} > {HIGH_ERROR_RATE:g}\""))
+    code, out, _ = cli("-C", str(root), "lint", "--format", "json")
+    found = {(p["rule"], p["file"], p["prometheus_rule"]) for p in json.loads(out)["problems"]}
+    assert code == 1 and found == {
+        ("promql/unknown-label", "generated/rules/alerts.yml", "alert HighErrorRate"),
+        ("promql/unknown-metric", "generated/rules/alerts.yml", "alert HighLatencyP95"),
+        ("promql/high-cardinality-grouping", "generated/rules/alerts.yml", "alert HighLatencyP95"),
+    }
+    code, out, _ = cli("-C", str(root), "lint")
+    assert "  --> generated/rules/alerts.yml · alert 'HighErrorRate'" in out.splitlines()
+    recorded = [q for q in json.loads(cli("-C", str(root), "lint", "--format", "json")[1])["queries"]
+                if (q["prometheus_rule"] or "").startswith("record service:payment_transactions:")]
+    assert {q["estimated_series"] for q in recorded} == {3}  # env (3) × mpac-pgw, as the catalogue counts them

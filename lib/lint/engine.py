@@ -12,6 +12,16 @@ from dashgen.lint.rules import RULES
 from dashgen.lint.suppressions import UnusedSuppression
 
 
+@dataclass(frozen=True)
+class Counts:
+    dashboards: int
+    queries: int
+    rule_files: int
+    rules: int
+    recording_rules: int
+    recorded_series: int
+
+
 @dataclass
 class Report:
     files: int = 0
@@ -21,6 +31,18 @@ class Report:
     bad_input: list[str] = field(default_factory=list)  # one line per unreadable file, part or query
     # Suppressions that matched no finding; None when the lint cannot tell (files given, bad input).
     unused_suppressions: list[UnusedSuppression] | None = None
+
+    def counts(self) -> Counts:
+        """Dashboards and their queries apart from rule files and their rules, and the series the
+        recording rules create, as estimated (a rule whose estimate failed counts none)."""
+        recording = [series for q, series in self.queries if q.kind == "rule" and q.rule.startswith("record ")]
+        return Counts(
+            dashboards=sum(1 for d in self.dashboards if not d.rule_file),
+            queries=sum(1 for q, _ in self.queries if q.kind != "rule"),
+            rule_files=sum(1 for d in self.dashboards if d.rule_file),
+            rules=sum(1 for q, _ in self.queries if q.kind == "rule"),
+            recording_rules=len(recording), recorded_series=sum(s or 0 for s in recording),
+        )
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity and not p.suppressed)
@@ -53,6 +75,8 @@ def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
             before, series = len(report.problems), None
             try:
                 for rule in by_language[query.language]:
+                    if query.kind == "rule" and getattr(rule, "DASHBOARDS_ONLY", False):
+                        continue
                     _run(report, rule, ctx, config, query=query)
                 if query.language == "promql":
                     try:
@@ -89,7 +113,7 @@ def _note(exc: Exception, what: str) -> None:
 def _located(query: Query | None = None, dashboard: Dashboard | None = None, panel: dict | None = None) -> str:
     if query is not None:
         return str(Location(file=query.file, dashboard=query.dashboard, panel=query.panel, ref=query.ref,
-                            panel_id=query.panel_id))
+                            panel_id=query.panel_id, rule=query.rule))
     return str(Location(file=dashboard.file, dashboard=dashboard.uid, panel=panel_title(panel),
                         panel_id=dashboard.panel_id(panel)))
 
@@ -98,7 +122,7 @@ def _problems(rule, findings, config: LintConfig, query: Query | None = None, da
     for finding in findings:
         if query is not None:
             located = dict(file=query.file, dashboard=query.dashboard, panel=query.panel, panel_id=query.panel_id,
-                           ref=query.ref, query=query.raw, span=finding.span)
+                           ref=query.ref, query=query.raw, span=finding.span, prometheus_rule=query.rule)
         else:
             located = dict(file=dashboard.file, dashboard=dashboard.uid, panel=panel_title(panel),
                            panel_id=dashboard.panel_id(panel))

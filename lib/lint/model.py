@@ -31,6 +31,7 @@ class Query:
     panel_type: str | None = None
     panel_id: int | str | None = None  # shown only when several panels of the dashboard share the title
     selector_only: bool = False  # label_values(selector, ...): a series lookup, never evaluated
+    rule: str | None = None  # kind "rule": the Prometheus rule it is the expression of, "alert <name>"
 
 
 @dataclass
@@ -47,17 +48,18 @@ class Problem:
     panel_id: int | str | None = None  # set when the panel's title does not tell it apart (text output only)
     help: str = ""
     suppressed: str = ""  # the reason, when a suppression in the configuration covers it
+    prometheus_rule: str | None = None  # in a rule file: "alert <name>" or "record <name>"
 
     @property
     def location(self) -> Location:
         return Location(file=self.file, dashboard=self.dashboard, panel=self.panel, ref=self.ref,
-                        panel_id=self.panel_id)
+                        panel_id=self.panel_id, rule=self.prometheus_rule)
 
     def json(self) -> dict:
         return {
             "rule": self.rule, "severity": self.severity, "message": self.message, "file": self.file,
             "dashboard": self.dashboard, "panel": self.panel, "ref": self.ref, "query": self.query,
-            "span": list(self.span) if self.span else None,
+            "span": list(self.span) if self.span else None, "prometheus_rule": self.prometheus_rule,
         }
 
 
@@ -73,6 +75,7 @@ class Dashboard:
     panels: list[dict]  # every panel, rows and nested ones included
     inputs: dict[str, str] = field(default_factory=dict)  # __inputs name -> plugin id (DS_PROMETHEUS -> prometheus)
     shared_titles: frozenset[str] = frozenset()  # titles of more than one panel: locations add the panel id
+    rule_file: bool = False  # a generated Prometheus rule file, its rules as queries (lint.rule_files)
 
     def panel_id(self, panel: dict):
         """The panel's id when its title alone does not tell it apart, else None."""

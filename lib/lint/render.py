@@ -23,11 +23,15 @@ def text(report: Report, show_suppressed: bool = False, statistics: bool = False
     else:
         blocks = [_block(p) for p in _visible(report, show_suppressed)]
     blocks += [_unused_block(u) for u in report.unused_suppressions or ()]
+    counts = report.counts()
     summary = (
         f"{_n(report.count('error'), 'error')}, {_n(report.count('warning'), 'warning')}, "
-        f"{_n(report.count('info'), 'info')} in {_n(len(report.queries), 'query', 'queries')} of "
-        f"{_n(len(report.dashboards), 'dashboard')}"
+        f"{_n(report.count('info'), 'info')} in {_n(counts.queries, 'query', 'queries')} of "
+        f"{_n(counts.dashboards, 'dashboard')}"
     )
+    if counts.rule_files:
+        summary += (f" and {_n(counts.rules, 'rule')} of {_n(counts.rule_files, 'rule file')} (the "
+                    f"{_n(counts.recording_rules, 'recording rule')} create at most {counts.recorded_series:,} series)")
     suppressed = sum(1 for p in report.problems if p.suppressed)
     if suppressed and not show_suppressed:
         summary += f" ({suppressed} suppressed: dashgen lint --show-suppressed lists them)"
@@ -146,16 +150,19 @@ def _escape(value: str, properties: bool = False) -> str:
 
 def as_json(report: Report, statistics: bool = False) -> str:
     """The documented document; `statistics` adds the findings per rule as a "statistics" key."""
+    counts = report.counts()
     document = {
         "queries": [
             {"file": q.file, "dashboard": q.dashboard, "panel": q.panel, "ref": q.ref, "language": q.language,
-             "query": q.raw, "estimated_series": series}
+             "query": q.raw, "estimated_series": series, "prometheus_rule": q.rule}
             for q, series in report.queries
         ],
         "problems": [p.json() | ({"suppressed": p.suppressed} if p.suppressed else {}) for p in report.problems],
         "summary": {
-            "files": report.files, "dashboards": len(report.dashboards), "queries": len(report.queries),
+            "files": report.files, "dashboards": counts.dashboards, "queries": counts.queries,
             "errors": report.count("error"), "warnings": report.count("warning"), "infos": report.count("info"),
+            "rule_files": counts.rule_files, "rules": counts.rules, "recording_rules": counts.recording_rules,
+            "recorded_series": counts.recorded_series,
         },
         "unused_suppressions": None if report.unused_suppressions is None
         else [u.json() for u in report.unused_suppressions],

@@ -18,13 +18,15 @@ def config_of(project) -> LintConfig:
 
 
 def run(project, paths: list[Path], catalogue_dir: Path | None = None, debug: bool = False) -> Report:
-    """Lints `paths` (dashboard JSON files or folders), or with none the project's build; the report
-    holds every problem, the queries read, one line per input that could not be read and, for the
-    project's own build, the suppressions that matched nothing."""
+    """Lints `paths` (dashboard JSON files or folders), or with none the project's build: its
+    dashboards and its Prometheus rule files. The report holds every problem, the queries read, one
+    line per input that could not be read and, for the project's own build, the suppressions that
+    matched nothing."""
     from dashgen.build import build
     from dashgen.catalogue import load_catalogue
     from dashgen.lint.extract import dashboard_of
     from dashgen.lint.inputs import dashboards_from_paths
+    from dashgen.lint.rule_files import rule_files_of
     from dashgen.lint.suppressions import unused
     from dashgen.project import PYPROJECT
 
@@ -41,6 +43,9 @@ def run(project, paths: list[Path], catalogue_dir: Path | None = None, debug: bo
         catalogue = built.catalogue if built else None
         dashboards = [dashboard_of(d.model, d.file) for d in built.dashboards] if built else []
         report.files = len({d.file for d in dashboards})
+        if built:  # the rules too, and what they record is known to everything that reads it
+            rules = rule_files_of(built.files, catalogue, project.relative(project.generated_dir))
+            dashboards, catalogue = dashboards + rules.files, rules.catalogue
         datasources = ({s.datasource.uid: s.datasource.type for s in built.datasources} or None) if built else None
     if errors:
         raise InputErrors(errors)

@@ -27,12 +27,15 @@ def test_json_output_has_the_documented_shape(cli, monkeypatch):
     assert code == 1
     assert set(document) == {"queries", "problems", "summary", "unused_suppressions"}
     assert document["unused_suppressions"] is None  # files given: whether a suppression is used cannot be told
-    assert document["summary"] == {"files": 1, "dashboards": 1, "queries": 4, "errors": 5, "warnings": 3, "infos": 0}
+    assert document["summary"] == {"files": 1, "dashboards": 1, "queries": 4, "errors": 5, "warnings": 3, "infos": 0,
+                                   "rule_files": 0, "rules": 0, "recording_rules": 0, "recorded_series": 0}
     query = document["queries"][0]
-    assert set(query) == {"file", "dashboard", "panel", "ref", "language", "query", "estimated_series"}
+    assert set(query) == {"file", "dashboard", "panel", "ref", "language", "query", "estimated_series",
+                          "prometheus_rule"}
     assert query["language"] == "promql" and isinstance(query["estimated_series"], int)
     problem = document["problems"][0]
-    assert set(problem) == {"rule", "severity", "message", "file", "dashboard", "panel", "ref", "query", "span"}
+    assert set(problem) == {"rule", "severity", "message", "file", "dashboard", "panel", "ref", "query", "span",
+                            "prometheus_rule"}
     assert problem["rule"] == "promql/high-cardinality-grouping" and problem["span"] == [8, 16]
     assert problem["query"][slice(*problem["span"])] == "trace_id"
     assert {p["severity"] for p in document["problems"]} <= {"error", "warning", "info"}

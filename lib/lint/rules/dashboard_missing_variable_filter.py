@@ -19,6 +19,7 @@ SUMMARY = "a panel query that uses none of the dashboard's variables"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "query"
+DASHBOARDS_ONLY = True  # a rule file is evaluated on fixed windows, without a dashboard
 HELP = "filter by one of the dashboard's variables, e.g. {label=~\"$variable\"}"
 FILTER_TYPES = {"query", "custom", "textbox"}
 

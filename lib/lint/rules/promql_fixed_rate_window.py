@@ -21,6 +21,7 @@ SUMMARY = "rate() and the like over a fixed window such as [5m] in a panel"
 CATEGORY = "conventions"
 SEVERITY = "warning"
 LANGUAGE = "promql"
+DASHBOARDS_ONLY = True  # a rule file is evaluated on fixed windows, without a dashboard
 HELP = "use [$__rate_interval] for rates, [$__range] for a total over the dashboard's range"
 
 

@@ -20,6 +20,7 @@ SUMMARY = "a range or subquery window longer than max_range (default 1d)"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
 LANGUAGE = "promql"
+DASHBOARDS_ONLY = True  # a rule file is evaluated on fixed windows, without a dashboard
 HELP = "precompute it with a recording rule, or use [$__range] so the window follows the dashboard"
 
 
