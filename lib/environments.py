@@ -38,6 +38,7 @@ class Environment:
     timeout_s: float = 10.0
     allow_http: bool = False
     datasource_urls: dict[str, str] = field(default_factory=dict)  # datasource uid -> URL
+    prometheus_url: str = ""  # where dashgen (not Grafana) reaches the Prometheus, for live lint
 
 
 def load_environments(project: Project) -> dict[str, Environment]:
@@ -104,6 +105,14 @@ def grafana_url_problem(url: str) -> str:
     return ""
 
 
+def prometheus_url_problem(url: str) -> str:
+    """The whole message for a Prometheus URL (prometheus_url, --prometheus) that is not one, or ""."""
+    problem = url_problem(url, "http://localhost:9090")
+    if problem == CREDENTIALS:
+        return "prometheus_url must be the Prometheus' address alone, with no user:password in the URL"
+    return f"prometheus_url {problem}" if problem else ""
+
+
 def _where(name: str, table: str = "") -> Location:
     key = name if isinstance(name, str) and TOML_KEY.match(name) else json.dumps(name)  # one line, as TOML quotes it
     return Location(file=f"pyproject.toml [tool.dashgen.environments.{key}{table}]")
@@ -134,6 +143,9 @@ ENVIRONMENT = Table({
     "timeout_s": Key(10.0, ok=_seconds, convert=float,
                      must=f"timeout_s must be a number of seconds above 0 and at most {MAX_TIMEOUT_S}, not {{value}}"),
     "allow_http": Key(False, ok=lambda allow: isinstance(allow, bool), must="allow_http must be true or false"),
+    "prometheus_url": Key("", ok=lambda url: isinstance(url, str), check=lambda url: prometheus_url_problem(url),
+                          must="prometheus_url must be the http(s) URL of the Prometheus, not {value}",
+                          convert=lambda url: url.rstrip("/")),
     "datasources": Key({}, ok=lambda table: isinstance(table, dict),
                        must='datasources must be a table of <uid> = { url = "..." }'),
 })

@@ -20,9 +20,10 @@ class Finding:
 
 class QueryContext:
     def __init__(self, query: Query, dashboard: Dashboard, config: LintConfig, catalogue=None,
-                 datasources: dict[str, str] | None = None):
+                 datasources: dict[str, str] | None = None, measured=None):
         self.query, self.dashboard, self.config, self.catalogue = query, dashboard, config, catalogue
         self.datasources = datasources  # uid -> plugin type of the project's own, None for foreign files
+        self.measured = measured  # live.Measured: what the query did on a real Prometheus, when one was given
 
     @functools.cached_property
     def expanded(self):

@@ -31,6 +31,8 @@ class Report:
     bad_input: list[str] = field(default_factory=list)  # one line per unreadable file, part or query
     # Suppressions that matched no finding; None when the lint cannot tell (files given, bad input).
     unused_suppressions: list[UnusedSuppression] | None = None
+    measured: dict = field(default_factory=dict)  # id(query) -> live.Measured, with --prometheus
+    live_error: Exception | None = None  # the Prometheus that could not be reached (exit 3)
 
     def counts(self) -> Counts:
         """Dashboards and their queries apart from rule files and their rules, and the series the
@@ -49,29 +51,32 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """2 some input could not be read; 1 an error found; 0 otherwise (warnings and unused
-        suppressions do not fail)."""
-        return 2 if self.bad_input else 1 if self.count("error") else 0
+        """2 some input could not be read; 3 the Prometheus of a live lint could not be reached;
+        1 an error found; 0 otherwise (warnings and unused suppressions do not fail)."""
+        return 2 if self.bad_input else 3 if self.live_error else 1 if self.count("error") else 0
 
 
 def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
-         datasources: dict[str, str] | None = None, report: Report | None = None) -> Report:
+         datasources: dict[str, str] | None = None, report: Report | None = None,
+         measured: dict | None = None) -> Report:
     """Every enabled rule on every query and panel.
 
     Rules never see malformed input: the input layer (extract.unread_parts) reports a panel, query
     or variable of the wrong shape as bad input and leaves it out, and rules read a leaf value of an
-    unexpected type as absent. So an exception from a rule is a bug in dashgen: it propagates, with
+    unexpected type as absent. `measured` (id(query) -> live.Measured) is what live lint found on a
+    real Prometheus; rules that judge it see it, and the report keeps it. So an exception from a rule is a bug in dashgen: it propagates, with
     a note naming the rule and what it was checking (exit 70 with the traceback). The one exception
     is RecursionError on a query nested deeper than dashgen's recursive parsers and walks go: that
     query is one bad-input line (exit 2), and the other queries and dashboards are still linted."""
     report = report or Report()
+    report.measured.update(measured or {})
     rules = [rule for rule in RULES if config.enabled(rule.ID)]
     by_language = {lang: [r for r in rules if r.LANGUAGE in (lang, "query")] for lang in LANGUAGES}
     panel_rules = [r for r in rules if r.LANGUAGE == "panel"]
     for dashboard in dashboards:
         report.dashboards.append(dashboard)
         for query in dashboard.queries:
-            ctx = QueryContext(query, dashboard, config, catalogue, datasources)
+            ctx = QueryContext(query, dashboard, config, catalogue, datasources, (measured or {}).get(id(query)))
             before, series = len(report.problems), None
             try:
                 for rule in by_language[query.language]:

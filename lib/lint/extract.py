@@ -211,7 +211,8 @@ def _panel_queries(dashboard: Dashboard, panel: dict, resolve: _Resolver, panel_
         yield Query(
             file=dashboard.file, dashboard=dashboard.uid, panel=panel_title(panel), kind="panel",
             ref=str(target.get("refId") or f"#{index}"), language=language, text=text, raw=text,
-            panel_type=_str(panel.get("type")), panel_id=panel_id,
+            panel_type=_str(panel.get("type")), panel_id=panel_id, panel_json=panel,
+            instant=target.get("instant") is True and target.get("range") is not True,
         )
 
 

@@ -32,6 +32,8 @@ class Query:
     panel_id: int | str | None = None  # shown only when several panels of the dashboard share the title
     selector_only: bool = False  # label_values(selector, ...): a series lookup, never evaluated
     rule: str | None = None  # kind "rule": the Prometheus rule it is the expression of, "alert <name>"
+    panel_json: dict | None = None  # kind "panel": the panel (its width and interval set $__interval)
+    instant: bool = False  # an instant query (a stat's current value), not one over the range
 
 
 @dataclass

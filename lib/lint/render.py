@@ -143,6 +143,13 @@ def github(report: Report, show_suppressed: bool = False) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _live(measured) -> dict:
+    """What a live lint measured for a query: null for each key without one."""
+    if measured is None:
+        return {"measured_series": None, "samples": None, "sent": None}
+    return {"measured_series": measured.series, "samples": measured.samples, "sent": measured.query}
+
+
 def _escape(value: str, properties: bool = False) -> str:
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return value.replace(":", "%3A").replace(",", "%2C") if properties else value
@@ -154,7 +161,7 @@ def as_json(report: Report, statistics: bool = False) -> str:
     document = {
         "queries": [
             {"file": q.file, "dashboard": q.dashboard, "panel": q.panel, "ref": q.ref, "language": q.language,
-             "query": q.raw, "estimated_series": series, "prometheus_rule": q.rule}
+             "query": q.raw, "estimated_series": series, "prometheus_rule": q.rule, **_live(report.measured.get(id(q)))}
             for q, series in report.queries
         ],
         "problems": [p.json() | ({"suppressed": p.suppressed} if p.suppressed else {}) for p in report.problems],

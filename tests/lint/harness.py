@@ -9,6 +9,7 @@ from dashgen.catalogue import load_catalogue
 from dashgen.lint.config import LintConfig
 from dashgen.lint.engine import lint
 from dashgen.lint.extract import dashboard_of
+from dashgen.lint.live import Measured
 
 CATALOGUE = load_catalogue(REPO / "catalogue")
 PLUGINS = {"promql": "prometheus", "logql": "loki", "traceql": "tempo"}
@@ -21,9 +22,11 @@ VARIABLES = [
 
 
 def problems(rule, example, language: str | None = None, catalogue: str = "mpac", variables=None,
-             datasources: dict | None = None, panel: dict | None = None, config: dict | None = None):
+             datasources: dict | None = None, panel: dict | None = None, config: dict | None = None,
+             measured: dict | None = None):
     """The problems `rule` finds in `example`: a query text, or a panel (a dict or its JSON text).
-    `panel` overrides keys of the panel a query is put in (`{type: stat}`); `config` sets LintConfig fields."""
+    `panel` overrides keys of the panel a query is put in (`{type: stat}`); `config` sets LintConfig fields;
+    `measured` is what a live Prometheus did with the query (the fields of live.Measured)."""
     if rule.LANGUAGE == "panel":
         panel = json.loads(example) if isinstance(example, str) else example
     else:
@@ -36,7 +39,8 @@ def problems(rule, example, language: str | None = None, catalogue: str = "mpac"
     dashboard = dashboard_of({"uid": "example", "title": "Example", "panels": [panel],
                               "templating": {"list": VARIABLES if variables is None else variables}}, "example.json")
     config = LintConfig(select=(rule.ID,), **(config or {}))
-    report = lint([dashboard], config, CATALOGUE if catalogue == "mpac" else None, datasources)
+    live = {id(q): Measured(q.text, **measured) for q in dashboard.queries} if measured is not None else None
+    report = lint([dashboard], config, CATALOGUE if catalogue == "mpac" else None, datasources, measured=live)
     assert report.bad_input == []
     return [p for p in report.problems if p.rule == rule.ID]
 

@@ -31,7 +31,7 @@ def test_json_output_has_the_documented_shape(cli, monkeypatch):
                                    "rule_files": 0, "rules": 0, "recording_rules": 0, "recorded_series": 0}
     query = document["queries"][0]
     assert set(query) == {"file", "dashboard", "panel", "ref", "language", "query", "estimated_series",
-                          "prometheus_rule"}
+                          "prometheus_rule", "measured_series", "samples", "sent"}
     assert query["language"] == "promql" and isinstance(query["estimated_series"], int)
     problem = document["problems"][0]
     assert set(problem) == {"rule", "severity", "message", "file", "dashboard", "panel", "ref", "query", "span",

@@ -46,12 +46,16 @@ def test_rule_is_documented(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.ID)
 def test_docstring_examples(rule):
+    """A live rule's examples are judged as a server answers them: the Bad one with nothing."""
     examples = docstring_examples(rule)
     assert examples["Bad"] and examples["Good"], rule.ID
+    live = getattr(rule, "LIVE", False)
     for bad in examples["Bad"]:
-        assert problems(rule, bad), f"{rule.ID}: Bad example passes: {bad}"
+        measured = {"series": 0, "empty": "no series of it exists"} if live else None
+        assert problems(rule, bad, measured=measured), f"{rule.ID}: Bad example passes: {bad}"
     for good in examples["Good"]:
-        assert not problems(rule, good), f"{rule.ID}: Good example fails: {good}: {problems(rule, good)}"
+        measured = {"series": 3} if live else None
+        assert not problems(rule, good, measured=measured), f"{rule.ID}: Good example fails: {good}"
 
 
 def _cases():
@@ -66,7 +70,7 @@ def test_case(rule_id, case):
     """`message`: the first finding's; `span`: the text it underlines (a list: one per finding, in
     order); `severity`: the first finding's."""
     rule = BY_ID[rule_id]
-    keys = ("language", "catalogue", "variables", "datasources", "panel", "config")
+    keys = ("language", "catalogue", "variables", "datasources", "panel", "config", "measured")
     options = {k: case[k] for k in keys if k in case}
     if "fail" in case:
         found = problems(rule, case["fail"], **options)

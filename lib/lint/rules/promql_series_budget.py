@@ -1,5 +1,6 @@
 """Flags: a panel query that can return more series than the per-panel budget (default 500),
-by the static estimate from the metric catalogue. Queries that read metrics the catalogue lacks
+by the series it returned from a live Prometheus (`dashgen lint --prometheus`) when it ran on one,
+else by the static estimate from the metric catalogue. Queries that read metrics the catalogue lacks
 (every query of a dashboard linted without one) get an estimate from documented defaults, shown
 in --format json, but no finding: a guess is not evidence.
 
@@ -24,8 +25,16 @@ HELP = "aggregate (sum by (...)), filter by a variable, or use topk(n, ...) with
 
 def check(ctx):
     estimate = ctx.estimate
+    budget = ctx.config.panel_series_budget
+    measured = ctx.measured.series if ctx.measured is not None else None
+    if measured is not None:
+        if measured > budget:
+            yield Finding(f"returned {measured:,} series from Prometheus (estimated at most "
+                          f"{estimate.returned:,} from the catalogue), over the budget of {budget:,} per panel"
+                          if estimate is not None else
+                          f"returned {measured:,} series from Prometheus, over the budget of {budget:,} per panel")
+        return
     if estimate is None or ctx.query.kind != "panel" or not estimate.catalogued:
         return
-    budget = ctx.config.panel_series_budget
     if estimate.returned > budget:
         yield Finding(f"can return {estimate.factor} (reads {estimate.read:,}), over the budget of {budget:,} per panel")
