@@ -1,0 +1,77 @@
+"""Live lint's bad input and unreachable servers: one line each, the documented exit code, and the
+static findings still printed when the Prometheus cannot be used."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+
+import pytest
+
+from conftest import REPO
+
+STATIC_SUMMARY = ("0 errors, 0 warnings, 0 infos in 101 queries of 5 dashboards and 57 rules of 3 rule files"
+                  " (the 40 recording rules create at most 168 series)")
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def not_prometheus():
+    """A web server that answers every GET with a page, as a wrong URL (Grafana, a proxy) does."""
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>Grafana</html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_prometheus_down_is_one_line_exit_3_and_the_static_lint_still_printed(cli):
+    port = closed_port()
+    code, out, err = cli("-C", str(REPO), "lint", "--prometheus", f"http://127.0.0.1:{port}")
+    assert (code, out.splitlines()[-1]) == (3, STATIC_SUMMARY)
+    assert err.splitlines() == [f"error: http://127.0.0.1:{port}/api/v1/query: cannot connect ([Errno 111] Connection"
+                                " refused); no query ran there (the static lint above is complete)"]
+
+
+def test_a_server_that_is_not_prometheus_is_named(cli, not_prometheus):
+    code, out, err = cli("-C", str(REPO), "lint", "--prometheus", not_prometheus, "--format", "json")
+    assert code == 3 and '"errors": 0' in out
+    assert err == (f"error: {not_prometheus}/api/v1/query: answered something that is not Prometheus' HTTP API (is the"
+                   " URL right?); no query ran there (the static lint above is complete)\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--var", "env=prod"], "Error: --var binds variables for --prometheus or --env; give one of them"),
+    (["--prometheus", "http://x:9090", "--var", "env"], "Error: --var takes NAME=VALUE, not 'env'"),
+    (["--prometheus", "http://x:9090", "--env", "staging"], "Error: give --prometheus or --env, not both"),
+    (["--prometheus", "prometheus:9090"],
+     "Error: --prometheus 'prometheus:9090' is not an http(s) URL such as http://localhost:9090"),
+    (["--prometheus", "http://admin:hunter2@x:9090"],
+     "Error: --prometheus must be the Prometheus' address alone, with no user:password in the URL"),
+], ids=["var alone", "var without value", "both", "not a URL", "credentials"])
+def test_usage_errors(cli, args, message):
+    code, out, err = cli("-C", str(REPO), "lint", *args)
+    assert (code, out) == (2, "") and err.splitlines()[-1] == message and "hunter2" not in err
+
+
+def test_an_environment_without_prometheus_url_says_where_to_add_it(cli):
+    code, out, err = cli("-C", str(REPO), "lint", "--env", "staging")
+    assert (code, out) == (2, "")
+    assert err == ("error: environment 'staging' has no prometheus_url; add prometheus_url = \"http://...\" to"
+                   " [tool.dashgen.environments.staging], or give --prometheus URL\n")
