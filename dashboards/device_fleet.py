@@ -7,12 +7,12 @@ from dashboards._mpac import (
 )
 from dashgen.panels import (
     LokiQuery, PromQuery, bar_gauge, dashboard_link, deduplicated, gauge_sum, latency_panel, logs, rate_sum, row,
-    stat, steps, textbox_variable, timeseries, top_n,
+    scraped_bucket, stat, steps, textbox_variable, timeseries, top_n,
 )
 
 FLEET = 'env="$env", region=~"$region", device_model=~"$device_model"'
 DEVICE = 'env="$env", device_id="$device"'  # one device, by equality: never grouped by device
-HEARTBEAT = "device_heartbeat_age_seconds"  # a gauge histogram: its buckets count devices now
+HEARTBEAT = "device_heartbeat_age_seconds"  # a scraped gauge histogram: _bucket and _gcount count devices now
 REGISTERED = "device_fleet_devices"
 # The device's own log lines, by its id in the JSON line: with no device entered this matches only
 # lines whose device_id is empty, not every line of the fleet.
@@ -27,9 +27,9 @@ def devices_by(label: str, top: int = 0) -> str:
 
 
 def heartbeat_within(seconds: float) -> str:
-    """Devices whose last heartbeat is at most `seconds` old: one cumulative bucket, whose bound
-    Prometheus 3 stores as a float ("300.0")."""
-    return gauge_sum(f"{HEARTBEAT}_bucket", f'{FLEET}, le="{float(seconds)}"')
+    """Devices whose last heartbeat is at most `seconds` old: one cumulative bucket (its bound as
+    the exporter writes it, see scraped_bucket)."""
+    return gauge_sum(f"{HEARTBEAT}_bucket", f"{FLEET}, {scraped_bucket(seconds)}")
 
 
 def per_thousand_device_hours(counter: str) -> str:
@@ -45,7 +45,7 @@ online = row(
     ),
     stat(
         "Offline over 15 minutes", "Devices with no heartbeat for more than 15 minutes, now and over the range.",
-        [PromQuery(f"{gauge_sum(f'{HEARTBEAT}_count', FLEET)} - {heartbeat_within(900)}", legend="offline")],
+        [PromQuery(f"{gauge_sum(f'{HEARTBEAT}_gcount', FLEET)} - {heartbeat_within(900)}", legend="offline")],
         datasource=PROMETHEUS, unit="short", decimals=0, graph=True, thresholds=steps("green", (50, "orange"), (500, "red")),
         w=8,
     ),

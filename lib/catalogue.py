@@ -15,9 +15,12 @@ from dashgen.errors import InputError, InputErrors, Location
 from dashgen.settings import Key, Table, described
 
 # A gaugehistogram (OpenMetrics) counts what is true now in each bucket (devices by heartbeat age),
-# so it is summed, never rated; it is exposed with a classic histogram's series.
+# so it is summed, never rated. Scraped as OpenMetrics text, Prometheus stores its series under the
+# names exposed, _bucket, _gcount and _gsum (model/textparse/openmetricsparse.go; OTLP has no such
+# type: the OpenTelemetry spec drops them), a classic histogram's as _bucket, _count and _sum.
 TYPES = ("counter", "gauge", "histogram", "gaugehistogram", "summary")
 HISTOGRAM_SERIES = {"_bucket": ("le",), "_sum": (), "_count": ()}
+GAUGE_HISTOGRAM_SERIES = {"_bucket": ("le",), "_gsum": (), "_gcount": ()}
 SUMMARY_SERIES = {"": ("quantile",), "_sum": (), "_count": ()}
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
@@ -47,7 +50,8 @@ class Catalogue:
         if series in self.metrics and self.metrics[series].type != "summary":
             metric = self.metrics[series]
             return metric, metric.labels
-        for kinds, suffixes in ((("histogram", "gaugehistogram"), HISTOGRAM_SERIES), (("summary",), SUMMARY_SERIES)):
+        for kinds, suffixes in ((("histogram",), HISTOGRAM_SERIES), (("gaugehistogram",), GAUGE_HISTOGRAM_SERIES),
+                                (("summary",), SUMMARY_SERIES)):
             for suffix, extra in suffixes.items():
                 metric = self.metrics.get(series.removesuffix(suffix)) if series.endswith(suffix) else None
                 if metric and metric.type in kinds:

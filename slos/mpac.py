@@ -2,6 +2,7 @@
 objectives and recorded series from here, so changing an objective changes the rules and the
 panels together (`dashgen build` writes both)."""
 
+from dashgen.panels import bucket
 from dashgen.slo import SLO, Alert, Events, dashboard_url
 
 GRAFANA = "https://grafana.example.com"  # production's Grafana, where alerts link to
@@ -27,7 +28,7 @@ PAYMENT_SUCCESS = SLO(
 )
 
 # Seconds within which 99% of each service's requests are answered; a bucket bound of its histogram,
-# written as Prometheus 3 stores `le` (a float: "2.0", not "2").
+# which reaches Prometheus over OTLP: `le` as stored from there ("2", not "2.0"; see dashgen.panels.bucket).
 LATENCY_BOUNDS = {"svc-portal": 0.5, "svc-smarttab": 0.3, "mpac-pgw": 2.0}
 
 
@@ -36,7 +37,7 @@ def latency(service: str, seconds: float) -> SLO:
         name=f"latency-{service}", sli="http_server_requests_latency", services=(service,), objective=0.99,
         description=f"Share of {service}'s HTTP requests answered within {seconds:g} s",
         total=Events("http_server_request_duration_seconds_count"),
-        good=Events("http_server_request_duration_seconds_bucket", f'le="{float(seconds)}"'),
+        good=Events("http_server_request_duration_seconds_bucket", bucket(seconds)),
         runbook_url=f"{RUNBOOKS}/slo-latency", dashboard_url=SERVICE_HEALTH,
     )
 

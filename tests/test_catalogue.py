@@ -92,18 +92,36 @@ def _grouping(node) -> list[str]:
 
 
 # How Prometheus 3 writes a bucket bound: Go's shortest float, with ".0" when it has no point or exponent.
-FLOAT_BOUND = re.compile(r"[+-]Inf|-?\d+\.\d+(e[+-]\d+)?|-?\d(\.\d+)?e[+-]\d+")
+GO_BOUND = re.compile(r"\+Inf|-?(0|[1-9]\d*)(\.\d*[1-9])?")  # strconv.FormatFloat(bound, 'f', -1, 64)
 
 
-def test_every_le_matcher_is_written_as_prometheus_3_stores_it():
-    """Prometheus 3 normalises classic histogram bounds to floats: le="300" matches nothing, le="300.0" does."""
-    for where, expr in queries("prometheus"):
+def _rule_queries():
+    import yaml
+
+    for path in sorted((REPO / "generated" / "rules").glob("*.yml")):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            for rule in group["rules"]:
+                yield f"{path.name}: {rule.get('alert') or rule.get('record')}", rule["expr"]
+
+
+def test_every_le_matcher_is_written_as_prometheus_stores_it_from_the_metrics_path():
+    """The services' histograms arrive over OTLP: le="2" (Go's shortest form; le="2.0" would match
+    nothing). The scraped gauge histogram's bounds are stored as its exporter writes them: both forms."""
+    checked = 0
+    for where, expr in [*queries("prometheus"), *_rule_queries()]:
         for selector in selectors(promql_parser.parse(substitute(expr))):
             for matcher in selector.matchers.matchers:
-                if matcher.name == "le":
-                    assert str(matcher.op) in ("MatchOp.Equal", "MatchOp.NotEqual") and FLOAT_BOUND.fullmatch(
-                        matcher.value
-                    ), f'{where}: le="{matcher.value}" in {selector.name}; write the bound as a float, e.g. le="300.0"'
+                if matcher.name != "le":
+                    continue
+                metric = CATALOGUE.lookup(selector.name)[0]
+                checked += 1
+                if metric.type == "gaugehistogram":
+                    bound = matcher.value.split("|")[0]
+                    assert str(matcher.op) == "MatchOp.Re" and matcher.value == f"{bound}|{bound}\\.0", where
+                else:
+                    assert str(matcher.op) in ("MatchOp.Equal", "MatchOp.NotEqual") and GO_BOUND.fullmatch(
+                        matcher.value), f'{where}: le="{matcher.value}" in {selector.name}; write it with dashgen.panels.bucket'
+    assert checked >= 10
 
 
 def test_every_loki_query_selects_streams_with_a_non_empty_matcher():
@@ -148,11 +166,13 @@ def test_catalogue_errors_are_located(tmp_path):
     ]
 
 
-def test_a_gauge_histogram_has_the_series_of_a_histogram():
+def test_a_gauge_histogram_has_the_series_openmetrics_exposes():
+    """_gcount and _gsum, as Prometheus stores a scraped gauge histogram; _count and _sum are not its."""
     heartbeat = CATALOGUE.metrics["device_heartbeat_age_seconds"]
     assert heartbeat.type == "gaugehistogram"
-    for suffix, extra in (("_bucket", ("le",)), ("_count", ()), ("_sum", ())):
+    for suffix, extra in (("_bucket", ("le",)), ("_gcount", ()), ("_gsum", ())):
         assert CATALOGUE.lookup(heartbeat.name + suffix) == (heartbeat, heartbeat.labels + extra), suffix
+    assert CATALOGUE.lookup(heartbeat.name + "_count") is None and CATALOGUE.lookup(heartbeat.name + "_sum") is None
 
 
 GOOD = "labels: {env: 3}\nmetrics:\n  up: {type: gauge, unit: bool, help: Target is up., labels: [env]}\n"

@@ -5,7 +5,7 @@ offers can still be used beside them.
 """
 
 from dashgen.panels.queries import (
-    LokiQuery, PromQuery, TraceQLQuery, deduplicated, gauge_sum, increase_sum, rate_sum, ratio,
+    LokiQuery, PromQuery, TraceQLQuery, bucket, deduplicated, gauge_sum, increase_sum, rate_sum, ratio, scraped_bucket,
 )
 from dashgen.panels.basic import Viz, bar_gauge, dashed, logs, row, stat, table, timeseries, top_n
 from dashgen.panels.links import dashboard_link, dashboards_menu, series_link
@@ -16,7 +16,7 @@ from dashgen.panels.variables import custom_variable, datasource_variable, query
 
 __all__ = [
     "LokiQuery", "PromQuery", "TraceQLQuery", "Viz", "bar_gauge", "dashboard_link", "dashboards_menu", "series_link",
-    "custom_variable", "dashed", "datasource_variable", "deduplicated", "gauge_sum", "increase_sum", "query_variable",
-    "latency_panel", "logs", "rate_sum", "ratio", "red_row", "row", "service_logs_panel", "service_traces_panel",
+    "bucket", "custom_variable", "dashed", "datasource_variable", "deduplicated", "gauge_sum", "increase_sum", "query_variable",
+    "latency_panel", "logs", "rate_sum", "ratio", "red_row", "row", "scraped_bucket", "service_logs_panel", "service_traces_panel",
     "stat", "steps", "table", "textbox_variable", "timeseries", "top_n",
 ]

@@ -111,6 +111,31 @@ def gauge_sum(metric: str, selector: str, *, by: str = "") -> str:
     return _summed(deduplicated(metric, selector), by)
 
 
+def bucket(bound: float) -> str:
+    """The `le` matcher of a bucket of a histogram that reaches Prometheus over OTLP (the services',
+    through Alloy and remote write), as Prometheus stores it there: Go's shortest form of the bound,
+    2 as "2", 0.5 as "0.5" (strconv.FormatFloat(bound, 'f', -1, 64) in Prometheus'
+    storage/remote/otlptranslator and Alloy's otelcol.exporter.prometheus). Prometheus 3 rewrites
+    bounds only when it scrapes a classic histogram ("2.0"), which these are not."""
+    return f'le="{_shortest(bound)}"'
+
+
+def scraped_bucket(bound: float) -> str:
+    """The `le` matcher of a bucket of a scraped OpenMetrics gauge histogram: Prometheus 3 stores
+    its bounds as the exporter writes them (it normalises only classic histograms' and summaries'),
+    and an exporter may write "300" or the canonical "300.0": both are matched."""
+    text = _shortest(bound)
+    return f'le=~"{text}|{text}\\\\.0"' if "." not in text and "e" not in text else f'le="{text}"'
+
+
+def _shortest(bound: float) -> str:
+    """A float in Go's 'f' format with the fewest digits that read back as the same number."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(float(bound))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def ratio(part: str, whole: str) -> str:
     """`part` / `whole` that shows 0, not "No data", while `part` selects no series (e.g. errors of a
     healthy service: its error series appear with the first error). Both must have the same labels."""
