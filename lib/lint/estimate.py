@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import promql_parser as pp
 
 from dashgen.lint import promql
-from dashgen.lint.variables import only_reference, shown
+from dashgen.lint.variables import is_placeholder, only_reference, shown
 
 DEFAULT_SERIES = 1000
 DEFAULT_LABEL_VALUES = 50
@@ -121,8 +121,10 @@ class Estimator:
         inner = self._fold(node.expr)
         op = str(node.op).lower().split(".")[-1]
         kind, names = promql.grouping(node)
-        if kind == "by":
-            labels = {n: inner.labels.get(n) or self.cardinality(n) for n in names}
+        if kind == "by":  # a label none of its metrics has makes no groups (promql/unknown-label says so)
+            available = promql.available_labels(node.expr, self.catalogue)
+            labels = {n: inner.labels.get(n) or self.cardinality(n) for n in names
+                      if available is None or n in available or is_placeholder(n)}
             groups = math.prod(labels.values()) if labels else 1
         elif kind == "without":
             labels = {n: c for n, c in inner.labels.items() if n not in names}

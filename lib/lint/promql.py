@@ -167,3 +167,24 @@ def _unbalanced(masked: str, bracket: str | None, closing: bool) -> int | None:
     unclosed = [i for i in opened if masked[i] == bracket]
     return None if closing or not unclosed else unclosed[-1]
 
+
+ALWAYS_THERE = frozenset({"__name__", "job", "instance"})  # set by Prometheus on every scraped series
+
+
+def available_labels(expr: pp.Expr, catalogue) -> set[str] | None:
+    """The labels the series of `expr` can have, by the catalogue, plus those the query makes itself
+    (label_replace, label_join, count_values); None when a metric is not catalogued (or no catalogue)."""
+    if catalogue is None:
+        return None
+    available = set(ALWAYS_THERE)
+    for inner, _ in walk(expr):
+        if isinstance(inner, pp.VectorSelector):
+            known = catalogue.lookup(inner.name) if inner.name else None
+            if known is None:
+                return None
+            available |= set(known[1])
+        elif isinstance(inner, pp.Call) and inner.func.name in ("label_replace", "label_join"):
+            available |= {inner.args[1].val} if isinstance(inner.args[1], pp.StringLiteral) else set()
+        elif isinstance(inner, pp.AggregateExpr) and str(inner.op) == "count_values":
+            available |= {inner.param.val} if isinstance(inner.param, pp.StringLiteral) else set()
+    return available

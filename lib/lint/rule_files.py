@@ -33,12 +33,17 @@ def rule_files_of(files: dict[str, bytes], catalogue: Catalogue | None, out: str
             Query(file=shown, dashboard=None, panel=None, ref=None, kind="rule", language="promql",
                   text=r["expr"], raw=r["expr"], rule=_name(r)) for r in rules]))
         for rule in rules:
-            if "record" in rule and rule["record"] not in metrics:
-                kept = _labels(rule["expr"], Catalogue(labels, metrics) if catalogue else None)
-                static = sorted(rule.get("labels") or {})
-                labels.update((label, 1) for label in static if label not in labels)  # one value each
-                metrics[rule["record"]] = Metric(rule["record"], "gauge", "", f"recorded by {shown}",
-                                                 tuple(dict.fromkeys([*kept, *static])), shown)
+            if "record" not in rule:
+                continue
+            static = sorted(rule.get("labels") or {})  # the rule puts them on every series it records
+            labels.update((label, 1) for label in static if label not in labels)  # one value each
+            known = metrics.get(rule["record"])
+            if known is not None:  # catalogued by hand: its labels, and the rule's own
+                metrics[rule["record"]] = replace(known, labels=tuple(dict.fromkeys([*known.labels, *static])))
+                continue
+            kept = _labels(rule["expr"], Catalogue(labels, metrics) if catalogue else None)
+            metrics[rule["record"]] = Metric(rule["record"], "gauge", "", f"recorded by {shown}",
+                                             tuple(dict.fromkeys([*kept, *static])), shown)
     if catalogue is None:
         return RuleFiles(read, None)
     return RuleFiles(read, replace(catalogue, labels=labels, metrics=metrics))

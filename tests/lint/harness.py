@@ -36,8 +36,13 @@ def problems(rule, example, language: str | None = None, catalogue: str = "mpac"
         panel = {"type": "timeseries", "title": "Example", "fieldConfig": {"defaults": {"unit": "short"}},
                  "datasource": {"type": plugin, "uid": "x"},
                  "targets": [{"refId": "A", key: example, "datasource": {"type": plugin, "uid": "x"}}]} | (panel or {})
+    variables = VARIABLES if variables is None else variables
+    if isinstance(example, str) and example.lstrip().startswith("label_values("):  # a variable's query
+        variables = [*variables, {"name": "example", "type": "query", "query": example,
+                                  "datasource": {"type": "prometheus", "uid": "${datasource}"}}]
+        panel = {**panel, "targets": []}
     dashboard = dashboard_of({"uid": "example", "title": "Example", "panels": [panel],
-                              "templating": {"list": VARIABLES if variables is None else variables}}, "example.json")
+                              "templating": {"list": variables}}, "example.json")
     config = LintConfig(select=(rule.ID,), **(config or {}))
     live = {id(q): Measured(q.text, **measured) for q in dashboard.queries} if measured is not None else None
     report = lint([dashboard], config, CATALOGUE if catalogue == "mpac" else None, datasources, measured=live)

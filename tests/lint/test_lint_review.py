@@ -121,13 +121,13 @@ severity = { "promql/fixed-rate-window" = "error" }
         "conventions", "warning → error", "yes", "rate() and the like over a fixed window such as [5m] in a panel"]
     assert rows["traceql/full-scan"] == [
         "cardinality", "error", "no", "a TraceQL query that selects every span: { } or { true }"]
-    assert lines[-2:] == ["", "26 rules, 23 enabled by this project's [tool.dashgen.lint]"]
+    assert lines[-2:] == ["", "28 rules, 25 enabled by this project's [tool.dashgen.lint]"]
 
 
 def test_list_rules_outside_a_project_and_as_json(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli("lint", "--list-rules")
-    assert code == 0 and out.endswith("\n26 rules, all enabled (not in a dashgen project: the defaults)\n")
+    assert code == 0 and out.endswith("\n28 rules, all enabled (not in a dashgen project: the defaults)\n")
     code, out, _ = cli("lint", "--list-rules", "--format", "json")
     rules = json.loads(out)["rules"]
     assert code == 0 and [r["rule"] for r in rules] == list(BY_ID)

@@ -90,3 +90,20 @@ def test_case(rule_id, case):
 def test_every_rule_has_cases():
     covered = {yaml.safe_load(p.read_text())["rule"] for p in CASES_DIR.glob("*.yaml")}
     assert covered == set(BY_ID)
+
+
+def test_a_label_the_metric_lacks_gets_one_verdict():
+    """Grouping by a label the metric does not have: unknown-label says so, and neither the series
+    estimate nor the high-cardinality rule multiplies by a label that is not there."""
+    from dashgen.lint.config import LintConfig
+    from dashgen.lint.engine import lint
+    from dashgen.lint.extract import dashboard_of
+    from harness import CATALOGUE
+
+    query = 'sum by (merchant_id) (rate(payment_transactions_total{env="$env"}[$__rate_interval]))'
+    panel = {"type": "timeseries", "title": "P", "fieldConfig": {"defaults": {"unit": "short"}},
+             "datasource": {"type": "prometheus", "uid": "x"}, "targets": [{"refId": "A", "expr": query}]}
+    report = lint([dashboard_of({"uid": "d", "panels": [panel]}, "d.json")], LintConfig(), CATALOGUE)
+    assert [(p.rule, p.message) for p in report.problems] == [
+        ("promql/unknown-label", "groups by merchant_id, which none of its metrics has")]
+    assert report.queries[0][1] == 1

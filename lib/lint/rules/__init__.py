@@ -3,6 +3,7 @@ tests/lint/cases/."""
 
 from dashgen.lint.rules import (
     dashboard_deprecated_panel_type,
+    dashboard_high_cardinality_variable,
     dashboard_missing_unit,
     dashboard_missing_variable_filter,
     dashboard_unknown_datasource,
@@ -11,6 +12,7 @@ from dashgen.lint.rules import (
     logql_high_cardinality_stream_label,
     logql_syntax,
     logql_unwrap_without_error_filter,
+    promql_binary_sides_never_match,
     promql_contradictory_matchers,
     promql_counter_without_rate,
     promql_fixed_rate_window,
@@ -44,6 +46,7 @@ RULES = (
     promql_long_range_window,
     promql_regex_wildcard,
     promql_contradictory_matchers,
+    promql_binary_sides_never_match,
     promql_no_data,
     logql_syntax,
     logql_empty_compatible_selector,
@@ -54,6 +57,7 @@ RULES = (
     traceql_unscoped_attribute,
     traceql_full_scan,
     dashboard_missing_variable_filter,
+    dashboard_high_cardinality_variable,
     dashboard_unknown_datasource,
     dashboard_deprecated_panel_type,
     dashboard_missing_unit,

@@ -1,13 +1,14 @@
 """Flags: an aggregation that groups by an unbounded label (a trace, request, user, session,
-merchant or device id), or by a label the catalogue says has tens of thousands of values.
+merchant or device id), or by a label the catalogue says has tens of thousands of values. A label
+none of the grouped metrics has is left to promql/unknown-label: it makes no series at all.
 
 Why: each value becomes its own series: the query returns one line per id, Prometheus loads all of
 them, and Grafana draws a legend nobody can read. Ids belong in traces and logs.
 
 Bad:
-    sum by (device_id) (rate(device_errors_total[5m]))
+    count by (device_id) (device_battery_level_ratio < 0.1)
 Good:
-    sum by (device_model) (rate(device_errors_total[5m]))
+    count by (env) (device_battery_level_ratio < 0.1)
 """
 
 from dashgen.lint import promql
@@ -30,8 +31,9 @@ def check(ctx):
         kind, labels = promql.grouping(node)
         if kind != "by":
             continue
+        available = promql.available_labels(node.expr, ctx.catalogue)
         for label in labels:
-            if is_placeholder(label):
+            if is_placeholder(label) or (available is not None and label not in available):
                 continue
             values = ctx.catalogue.labels.get(label) if ctx.catalogue is not None else None
             if ctx.config.is_high_cardinality(label) or (values or 0) >= UNBOUNDED_LABEL_VALUES:

@@ -11,10 +11,9 @@ Good:
     sum by (status_code) (rate(http_server_requests_total[5m]))
 """
 
-import promql_parser as pp
-
 from dashgen.lint import promql
 from dashgen.lint.context import Finding
+from dashgen.lint.promql import ALWAYS_THERE
 from dashgen.lint.variables import is_placeholder
 
 ID = "promql/unknown-label"
@@ -23,7 +22,6 @@ CATEGORY = "correctness"
 SEVERITY = "warning"
 LANGUAGE = "promql"
 HELP = "use a label the metric has (see the catalogue), or add the label to its catalogue entry"
-ALWAYS_THERE = {"__name__", "job", "instance"}  # set by Prometheus on every scraped series
 
 
 def check(ctx):
@@ -42,23 +40,7 @@ def check(ctx):
         kind, labels = promql.grouping(node)
         if kind != "by":
             continue
-        available = _available(node, ctx.catalogue)
+        available = promql.available_labels(node.expr, ctx.catalogue)
         for label in labels:
             if available is not None and label not in available | ALWAYS_THERE and not is_placeholder(label):
                 yield Finding(f"groups by {label}, which none of its metrics has", ctx.label_span(node, label))
-
-
-def _available(node, catalogue) -> set[str] | None:
-    """The labels the series under `node` can have, or None when a metric is not catalogued."""
-    available = set()
-    for inner, _ in promql.walk(node.expr):
-        if isinstance(inner, pp.VectorSelector):
-            known = catalogue.lookup(inner.name) if inner.name else None
-            if known is None:
-                return None
-            available |= set(known[1])
-        elif isinstance(inner, pp.Call) and inner.func.name in ("label_replace", "label_join"):
-            available |= {inner.args[1].val} if isinstance(inner.args[1], pp.StringLiteral) else set()
-        elif isinstance(inner, pp.AggregateExpr) and str(inner.op) == "count_values":
-            available |= {inner.param.val} if isinstance(inner.param, pp.StringLiteral) else set()
-    return available
