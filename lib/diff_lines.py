@@ -1,13 +1,15 @@
-"""How a dashboard's differences read, line by line, wherever they are shown: `dashgen diff` (text
-and Markdown), the push plan's updates and its refusals of hand edits. Every changed setting with
-its old and new value (`thresholds.steps[1].value: 14.4 → 10`), long values folded around the
-change, queries as text diffs, a move or resize as both grid positions."""
+"""How a dashboard's or a rule file's differences read, line by line, wherever they are shown:
+`dashgen diff` (text and Markdown), the push plan's updates and its refusals of hand edits. Every
+changed setting with its old and new value (`thresholds.steps[1].value: 14.4 → 10`), long values
+folded around the change, queries and expressions as text diffs (or as the thresholds that changed),
+a move or resize as both grid positions."""
 
 from __future__ import annotations
 
 import json
 
 from dashgen.panel_diff import DashboardDiff, PanelAt
+from dashgen.rule_diff import RuleAt, RuleFileDiff
 
 
 def dashboard_lines(diff: DashboardDiff, markdown: bool = False, removed: bool = False) -> list[str]:
@@ -42,6 +44,36 @@ def dashboard_lines(diff: DashboardDiff, markdown: bool = False, removed: bool =
     lines += [f"{sub if diff.values else item}{'+' if v[0] == '+' else '-'} variable {v[1:]}"
               for v in diff.variables if v[0] in "+-"]
     return lines
+
+
+def rule_lines(diff: RuleFileDiff, markdown: bool = False) -> list[str]:
+    """Rules added and removed, then each changed rule: its expression as the thresholds that changed
+    (`threshold in 2 places: > (14.4 * 0.001) → > (14.4 * 0.005)`) or as a text diff, and every other
+    changed field; then the groups' own settings."""
+    item, sub = ("- ", "  - ") if markdown else ("", "    ")
+    code = _code if markdown else str
+    lines = [f"{item}{sign} {rule_at(r, markdown)}" for sign, rules in (("+", diff.added), ("-", diff.removed))
+             for r in rules]
+    for change in diff.changed:
+        lines.append(f"{item}~ {rule_at(change.at, markdown)}")
+        for n in change.numbers:
+            where = f" in {n.places} places" if n.places > 1 else ""
+            lines.append(f"{sub}{'threshold' if n.threshold else 'number'}{where}: {code(n.old)} → {code(n.new)}")
+        if change.expr:
+            lines.append(f"{sub}expr:")
+            block = ["```diff", *change.expr, "```"] if markdown else [f"  {d}" for d in change.expr]
+            lines += [f"{'    ' if markdown else sub}{d}" for d in block]
+        lines += [sub + valued(path, a, b, markdown) for path, (a, b) in change.values.items() if path != "expr"]
+    return lines + [item + valued(path, old, new, markdown) for path, (old, new) in diff.values.items()]
+
+
+def rule_at(at: RuleAt, markdown: bool = False) -> str:
+    """`alert HighErrorRate (group platform)`; its labels too where its name repeats in the group
+    (`alert HighErrorRate{severity="page"}`)."""
+    code = _code if markdown else str
+    labels = at.rule.get("labels") if at.labelled else None
+    shown = "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}" if isinstance(labels, dict) else ""
+    return f"{at.kind} {code(at.name + shown)} (group {code(at.group)})"
 
 
 def panel_at(panel: PanelAt) -> str:

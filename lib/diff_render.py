@@ -1,6 +1,7 @@
-"""How `dashgen diff` is shown: text for a terminal, Markdown for a pull-request comment (a summary
-table, then a collapsible section per dashboard, with layout pictures when the layout changed), and
-JSON for scripts. Every changed setting is shown with its old and new value; queries as text diffs."""
+"""How `dashgen diff` is shown: text for a terminal, Markdown for a pull-request comment (summary
+tables, then a collapsible section per dashboard or file, with layout pictures when the layout
+changed), and JSON for scripts. Every changed setting is shown with its old and new value; queries
+and expressions as text diffs, or as the thresholds that changed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import quote
 
 import orjson
 
-from dashgen.diff_lines import dashboard_lines
+from dashgen.diff_lines import dashboard_lines, rule_lines
 from dashgen.diff_report import Compared, Entry
 from dashgen.push.vocabulary import SYMBOLS, Kind
 
@@ -16,7 +17,8 @@ MAX_FILE_LINES = 40  # of a provisioning file's diff in text; a longer one ends 
 
 
 def text(compared: Compared) -> str:
-    """For a terminal: a line per dashboard or file, and under it what changed, value by value."""
+    """For a terminal: a line per dashboard or file, and under it what changed, value by value (rule by
+    rule in a rule file)."""
     if not compared.entries:
         return compared.same + "\n"
     out = [f"{compared.heading}:"]
@@ -25,6 +27,8 @@ def text(compared: Compared) -> str:
         if entry.diff is not None:
             out.extend(f"    {line}" for line in dashboard_lines(entry.diff, False, _goes(entry)))
             out.extend(f"    {line}" for line in _lint_lines(entry, markdown=False))
+        if entry.rules is not None:
+            out.extend(f"    {line}" for line in rule_lines(entry.rules))
         out.extend(f"    {line}" for line in _file_lines(entry))
     return "\n".join(out) + "\n"
 
@@ -44,9 +48,16 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
             out.append(f"| {SYMBOLS[e.action]} | `{e.uid}` {_cell(e.title)} | {len(d.added)} | {len(d.removed)} | "
                        f"{len(d.changed_alone())} | {len(e.introduced)} | {len(e.fixed)} |")
         out.append("")
-    files = len(compared.entries) - len(dashboards)
+    rule_files = [e for e in compared.entries if e.kind == Kind.RULE_FILE]
+    if rule_files:
+        out += ["| | Rule file | Rules added | removed | changed |", "|---|---|--:|--:|--:|"]
+        out += [f"| {SYMBOLS[e.action]} | `{e.uid}` | {len(e.rules.added)} | {len(e.rules.removed)} | "
+                f"{len(e.rules.changed)} |" for e in rule_files]
+        out.append("")
+    files = len(compared.entries) - len(dashboards) - len(rule_files)
     if files:
-        out += [f"and {files} provisioning file{'s' if files != 1 else ''} (datasources, their links, folders).", ""]
+        out += [f"and {files} other file{'s' if files != 1 else ''} (datasources, their links, folders, rule tests).",
+                ""]
     pictures: dict[str, str] = {}
     for entry, same_in in _grouped(compared.entries):
         out += ["<details>", f"<summary>{_head(entry, same_in, html=True)}</summary>", ""]
@@ -54,6 +65,8 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
             if assets is not None and entry.diff.layout_changed:
                 out += _pictures(entry, assets, pictures)
             out += dashboard_lines(entry.diff, True, _goes(entry)) + _lint_lines(entry, markdown=True)
+        if entry.rules is not None:
+            out += rule_lines(entry.rules, markdown=True)
         if entry.lines:
             out += ["```diff", *_file_lines(entry, indent=""), "```"]
         out += ["", "</details>", ""]
@@ -157,8 +170,26 @@ def as_json(compared: Compared) -> str:
                 settings=diff.settings, variables=diff.variables, changes=_changes(diff.values),
                 lint={"introduced": [p.json() for p in entry.introduced], "fixed": [p.json() for p in entry.fixed]},
             )
+        if entry.rules is not None:
+            row.update(_rules_json(entry.rules))
         rows.append(row)
     return orjson.dumps({**compared.against, "changes": rows}, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _rules_json(diff) -> dict:
+    """Rules added and removed as their file has them (with their group); each changed rule named, with
+    its changes and the thresholds that changed; a group's own settings as "changes"."""
+    def named(at) -> dict:
+        return {"group": at.group, at.kind: at.name, "labels": at.rule.get("labels") or {}}
+
+    return dict(
+        added=[{"group": at.group, **at.rule} for at in diff.added],
+        removed=[{"group": at.group, **at.rule} for at in diff.removed],
+        changed=[{**named(c.at), "changes": _changes(c.values),
+                  "numbers": [{"old": n.old, "new": n.new, "places": n.places, "threshold": n.threshold}
+                              for n in c.numbers]} for c in diff.changed],
+        changes=_changes(diff.values),
+    )
 
 
 def _panel_json(panel) -> dict:

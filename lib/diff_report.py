@@ -1,7 +1,7 @@
 """`dashgen diff`: what a change does, each dashboard panel by panel, with the lint findings it
-introduces and fixes. The changes come from a push plan (`--env`: the build against a live Grafana)
-or from two builds (`--against REF`: a commit's generated/ against the current build); diff_render
-shows them."""
+introduces and fixes, and each Prometheus rule file rule by rule. The changes come from a push plan
+(`--env`: the build against a live Grafana, which takes no rules) or from two builds (`--against
+REF`: a commit's generated/ against the current build); diff_render shows them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dashgen.model import DASHBOARDS_DIR
 from dashgen.errors import InputError
 from dashgen.output import RECORD_DIR
 from dashgen.panel_diff import DashboardDiff, diff_dashboards
+from dashgen.rule_diff import RuleFileDiff, diff_rule_files, is_rule_file
 from dashgen.shown import shown
 from dashgen.push.vocabulary import Action, Between, Kind
 
@@ -27,6 +28,7 @@ class Entry:
     reason: str = ""
     diff: DashboardDiff | None = None
     lines: list[str] = field(default_factory=list)  # a file's unified diff
+    rules: RuleFileDiff | None = None  # a rule file's rules added, removed and changed
     file: str = ""  # where a dashboard is defined or generated, for its lint findings
     before: dict | None = None  # a dashboard's two models, for its layout pictures and lint
     after: dict | None = None
@@ -118,8 +120,8 @@ def from_plan(plan) -> list[Entry]:
 def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list[Entry]:
     """What changed from one generated/ to another (path -> content; `old_name` says where the old
     one comes from, for errors): the dashboards added, removed, moved and changed, panel by panel,
-    in uid order, then the provisioning files (the datasources and their links, per environment)
-    with their lines diffed."""
+    in uid order, then the other files: a rule file rule by rule, the rest (the datasources and their
+    links per environment, the rules' tests) with their lines diffed."""
     old = {path: content for path, content in old.items() if not path.startswith(f"{RECORD_DIR}/")}  # the manifest
     same = {path for path, content in new.items() if old.get(path) == content}  # most: nothing to parse or show
     old = {path: content for path, content in old.items() if path not in same}
@@ -135,7 +137,11 @@ def between(old: dict[str, bytes], new: dict[str, bytes], old_name: str) -> list
             raise InputError(None, f"generated/{path} in {old_name} is not shaped like a dashboard ({exc})") from None
     for path in sorted(p for p in old.keys() | new.keys() if not _dashboard_path(p)):
         action = Between.ADDED if path not in old else Between.REMOVED if path not in new else Between.CHANGED
-        entries.append(Entry(Kind.FILE, path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
+        rules = diff_rule_files(old.get(path), new.get(path)) if is_rule_file(path) else None
+        if rules is not None:  # else not a rule file after all, or only its order or layout changed
+            entries.append(Entry(Kind.RULE_FILE, path, "", action, rules=rules))
+        else:
+            entries.append(Entry(Kind.FILE, path, "", action, lines=_lines(old.get(path, b""), new.get(path, b""))))
     return entries
 
 

@@ -487,7 +487,7 @@ def test_dashboards_may_only_reference_defined_datasources(project, cli):
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\ntoken = "glsa_abc"\n',
      "pyproject.toml [tool.dashgen.environments.dev]: unknown key 'token'; did you mean 'token_env'? known: allow_http,"
      " basic_auth_env,"
-     " datasources, folder, timeout_s, token_env, url"),
+     " datasources, folder, prometheus_url, timeout_s, token_env, url"),
     ('[tool.dashgen.environments.dev]\nurl = "http://localhost:3000"\n[tool.dashgen.environments.dev.datasources]\n'
      'loki = "http://loki:3100"\n',
      "pyproject.toml [tool.dashgen.environments.dev]: datasources.loki must be { url = \"http(s)://...\" }, not"

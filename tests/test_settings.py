@@ -110,7 +110,7 @@ THREE_MISTAKES_ERRORS = [
     f"error: {ENV.format('production')}: folder '../etc' is not a valid folder name (letters, digits, space, '_', '.',"
     " '-'; at most 64)",
     f"error: {ENV.format('staging')}: unknown key 'tokn_env'; did you mean 'token_env'? known: allow_http,"
-    " basic_auth_env, datasources, folder, timeout_s, token_env, url",
+    " basic_auth_env, datasources, folder, prometheus_url, timeout_s, token_env, url",
     f"error: {ENV.format('staging')}: url must be the Grafana's address alone, with no user:password in the URL: name"
     " the variable that holds the credentials with token_env (a service-account token) or basic_auth_env"
     " (user:password)",

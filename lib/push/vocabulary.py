@@ -12,6 +12,7 @@ class Kind(enum.StrEnum):
     DATASOURCE = "datasource"
     DASHBOARD = "dashboard"
     FILE = "file"  # a provisioning file, between two commits (`dashgen diff --against`)
+    RULE_FILE = "rule file"  # a Prometheus rule file, between two commits, diffed rule by rule
 
 
 class Action(enum.StrEnum):
