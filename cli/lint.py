@@ -98,9 +98,26 @@ def lint(obj, paths, output, explain, list_rules, statistics, catalogue, show_su
 
 def _live(project, url, env_name, variables, timeout_s, concurrency):
     """The live lint the options ask for, or None."""
+    from dashgen.lint.run import Live
+
+    url = prometheus_of(project, url, env_name)
+    if not url:
+        if variables:
+            raise click.UsageError("--var binds variables for --prometheus or --env; give one of them")
+        return None
+    overrides = {}
+    for pair in variables:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--var takes NAME=VALUE, not {pair!r}")
+        overrides[name] = value
+    return Live(url, overrides, timeout_s, concurrency)
+
+
+def prometheus_of(project, url, env_name):
+    """The Prometheus URL of --prometheus or of --env's prometheus_url, checked; None for neither."""
     from dashgen.environments import environment, prometheus_url_problem
     from dashgen.errors import InputError
-    from dashgen.lint.run import Live
 
     if url and env_name:
         raise click.UsageError("give --prometheus or --env, not both")
@@ -112,19 +129,11 @@ def _live(project, url, env_name, variables, timeout_s, concurrency):
             raise InputError(None, f"environment {env_name!r} has no prometheus_url; add prometheus_url = "
                                    f'"http://..." to [tool.dashgen.environments.{env_name}], or give --prometheus URL')
     if not url:
-        if variables:
-            raise click.UsageError("--var binds variables for --prometheus or --env; give one of them")
         return None
     problem = prometheus_url_problem(url)
     if problem:
         raise click.UsageError(problem.replace("prometheus_url", "--prometheus", 1))
-    overrides = {}
-    for pair in variables:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.UsageError(f"--var takes NAME=VALUE, not {pair!r}")
-        overrides[name] = value
-    return Live(url, overrides, timeout_s, concurrency)
+    return url
 
 
 def _optional_project(obj):

@@ -17,6 +17,7 @@ COMMANDS = {
     "diff": ("diff", "Show what a change does, panel by panel: since a commit, or against a Grafana."),
     "push": ("push", "Make an environment's Grafana match the build, safely."),
     "render": ("render", "Draw a dashboard's layout to scale as an SVG picture."),
+    "catalogue": ("catalogue", "Keep the metric catalogue true to a real Prometheus (catalogue sync)."),
 }
 
 
