@@ -1,10 +1,10 @@
 """`dashgen catalogue sync`: the catalogue's label counts and metric types made true to a real
 Prometheus, for the metrics the dashboards and rules read.
 
-A label's count is how many values it multiplies a metric's series by (catalogue/common.yaml): it
-is measured as such, `count(m) / count(count without (label) (m))` over the series present now,
-so a label that follows from another (`instance` from `task`) measures 1 as the catalogue says,
-and the count written is the largest over the used metrics that carry the label. Types come from
+A label's count is its number of distinct values, `count(count by (label) (m))` over the series
+present now, the largest over the used metrics that carry it. The catalogue counts 1 for a label
+that follows from another of the same metric (`instance` from `task`); such a 1 is kept while the
+label still multiplies no metric's series (`count(m) / count(count without (label) (m))` is 1). Types come from
 Prometheus' metadata (what the scraped targets declare). The files are edited line by line:
 only the numbers and type words change; every other line, comment and alignment stays."""
 
@@ -58,38 +58,51 @@ def sync(folder: Path, shown: str, catalogue: Catalogue, used: set[str], prometh
          check: bool = False, tolerance: float = TOLERANCE) -> Synced:
     """Measures the used metrics (catalogue names) on `prometheus`; with `check` writes nothing."""
     result = Synced(check=check)
-    measured, on = _label_counts(catalogue, used, prometheus)
+    measured = _label_counts(catalogue, used, prometheus)
     types = _types(catalogue, used, prometheus)
     for path in sorted(folder.glob("*.yaml")):
         rel = f"{shown}/{path.name}"
         text = path.read_text(encoding="utf-8")
-        lines, changed = _rewritten(text.splitlines(keepends=True), rel, measured, on, types, result)
+        lines, changed = _rewritten(text.splitlines(keepends=True), rel, measured, types, result)
         if changed and not check:
             path.write_text("".join(lines), encoding="utf-8")
             result.written.append(rel)
     labels = {label for name in used if name in catalogue.metrics for label in catalogue.metrics[name].labels}
-    result.unmeasured = sorted(labels - set(measured))
+    result.unmeasured = sorted(labels - set(measured.distinct))
     result.off = [c for c in result.changes if c.what.startswith("label ") and _off(int(c.old), int(c.new), tolerance)]
     return result
 
 
-def _label_counts(catalogue: Catalogue, used: set[str], prometheus: Prometheus) -> tuple[dict[str, int], dict[str, str]]:
-    """label -> the largest factor it multiplies a used metric's series by, and the metric it was measured on."""
-    counts, on = {}, {}
+@dataclass(frozen=True)
+class LabelCounts:
+    distinct: dict[str, int]  # label -> its most distinct values on one used metric
+    multiplies: set[str]  # labels that multiply some metric's series (do not follow from another label)
+    on: dict[str, str]  # label -> the series it was counted on
+
+    def written(self, label: str, old: int) -> int:
+        """The count to write for `label` where the catalogue says `old`."""
+        return 1 if old == 1 and label not in self.multiplies else self.distinct[label]
+
+
+def _label_counts(catalogue: Catalogue, used: set[str], prometheus: Prometheus) -> LabelCounts:
+    """What each label of the used metrics measures (see the module's docstring)."""
+    distinct, multiplies, on = {}, set(), {}
     for name in sorted(used):
         metric = catalogue.metrics.get(name)
         if metric is None:
             continue
-        series = f"{name}_bucket" if metric.type in _HISTOGRAMS else name
-        total = _scalar(prometheus, f'count({{__name__="{series}"}})')
+        stored = f"{name}_bucket" if metric.type in _HISTOGRAMS else name
+        series = f'{{__name__="{stored}"}}'
+        total = _scalar(prometheus, f"count({series})")
         if not total:
             continue
         for label in metric.labels:
-            kept = _scalar(prometheus, f'count(count without ({label}) ({{__name__="{series}"}}))')
-            factor = math.ceil(total / kept) if kept else 1
-            if factor > counts.get(label, 0):
-                counts[label], on[label] = factor, series
-    return counts, on
+            values = _scalar(prometheus, f"count(count by ({label}) ({series}))")
+            if values > distinct.get(label, 0):
+                distinct[label], on[label] = values, stored
+            if _scalar(prometheus, f"count(count without ({label}) ({series}))") < total:
+                multiplies.add(label)
+    return LabelCounts(distinct, multiplies, on)
 
 
 def _types(catalogue: Catalogue, used: set[str], prometheus: Prometheus) -> dict[str, str]:
@@ -119,7 +132,7 @@ def _now() -> float:
     return time.time()
 
 
-def _rewritten(lines: list[str], rel: str, counts: dict[str, int], on: dict[str, str], types: dict[str, str],
+def _rewritten(lines: list[str], rel: str, counts: LabelCounts, types: dict[str, str],
                result: Synced) -> tuple[list[str], bool]:
     """The file's lines with the measured counts and types in place; every other character kept."""
     section, metric, out, changed = None, None, [], False
@@ -127,15 +140,16 @@ def _rewritten(lines: list[str], rel: str, counts: dict[str, int], on: dict[str,
         body = line.rstrip("\n")
         if body and not body[0].isspace() and not body.startswith("#"):
             section, metric = body.split(":", 1)[0], None
-        elif section == "labels" and (found := _LABEL_LINE.match(body)) and found["name"] in counts:
-            old, new = int(found["count"]), counts[found["name"]]
+        elif section == "labels" and (found := _LABEL_LINE.match(body)) and found["name"] in counts.distinct:
+            old = int(found["count"])
+            new = counts.written(found["name"], old)
             if old != new:
                 gap = found["gap"]
                 if found["rest"]:  # keep the comment's column where the numbers' widths allow
                     gap = " " * max(1, len(gap) - (len(str(new)) - len(str(old))))
                 line = f"{found['lead']}{new}{gap}{found['rest'] or ''}{_end(line)}"
                 result.changes.append(Change(rel, f"label {found['name']}", str(old), str(new),
-                                             f"measured on {on[found['name']]}"))
+                                             f"measured on {counts.on[found['name']]}"))
                 changed = True
         elif section == "metrics" and (found := _METRIC_LINE.match(body)) and len(found["indent"]) == 2:
             metric = found["name"]

@@ -94,6 +94,23 @@ def no_reads_left_running():
             assert not thread.is_alive(), f"{thread.name} still running 30 s after its test"
 
 
+@pytest.fixture(scope="session")
+def live_prometheus(tmp_path_factory):
+    """A real Prometheus (Debian's, 2.42 in CI) with 6 h of MPAC data ending at `.now` and the
+    generated rules backfilled and evaluating; `.url`, `.query(expr)`. See tests/prometheus_fixture.py.
+    Skipped where Prometheus is not installed, except in CI, where that is a failure."""
+    import prometheus_fixture
+
+    missing = prometheus_fixture.missing_binaries()
+    if missing:
+        message = f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; .ci/run installs Debian's prometheus package"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with prometheus_fixture.running(tmp_path_factory.mktemp("prometheus"), REPO) as server:
+        yield server
+
+
 @pytest.fixture
 def project(tmp_path) -> Project:
     return Project(tmp_path / "proj")

@@ -11,9 +11,6 @@ import pytest
 
 from conftest import REPO
 
-STATIC_SUMMARY = ("0 errors, 0 warnings, 0 infos in 101 queries of 5 dashboards and 57 rules of 3 rule files"
-                  " (the 40 recording rules create at most 168 series)")
-
 
 def closed_port() -> int:
     with socket.socket() as s:
@@ -43,8 +40,9 @@ def not_prometheus():
 
 def test_prometheus_down_is_one_line_exit_3_and_the_static_lint_still_printed(cli):
     port = closed_port()
+    static = cli("-C", str(REPO), "lint")[1]
     code, out, err = cli("-C", str(REPO), "lint", "--prometheus", f"http://127.0.0.1:{port}")
-    assert (code, out.splitlines()[-1]) == (3, STATIC_SUMMARY)
+    assert (code, out) == (3, static)
     assert err.splitlines() == [f"error: http://127.0.0.1:{port}/api/v1/query: cannot connect ([Errno 111] Connection"
                                 " refused); no query ran there (the static lint above is complete)"]
 

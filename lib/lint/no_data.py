@@ -79,10 +79,10 @@ class Narrowing:
         """The first operation, bottom up, whose inputs have data and whose result has none."""
         for node, _ in reversed(list(promql.walk(tree))):
             if isinstance(node, pp.BinaryExpr) and self._has(node.lhs) and self._has(node.rhs) and not self._has(node):
-                if node.op.strip() in _COMPARISONS and not _is_bool(node):
-                    return f"the comparison `{node.op.strip()} {_short(node.rhs)}` keeps no series"
+                if str(node.op).strip() in _COMPARISONS and not _is_bool(node):
+                    return f"the comparison `{str(node.op).strip()} {_short(node.rhs)}` keeps no series"
                 left, right = self._labels(node.lhs), self._labels(node.rhs)
-                return (f"the two sides of `{node.op.strip()}` match no series: the left has labels "
+                return (f"the two sides of `{str(node.op).strip()}` match no series: the left has labels "
                         f"{_names(left)}, the right {_names(right)}")
         return ""
 
