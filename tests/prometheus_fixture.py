@@ -126,12 +126,15 @@ def _create_blocks(root: Path, tsdb: Path, catalogue, now: int, offsets) -> int:
 
 
 @contextlib.contextmanager
-def serving(root: Path, tsdb: Path, rule_files: list[Path]) -> Iterator[str]:
-    """A Prometheus on `tsdb`, listening on a free local port, with `rule_files`; its URL once ready."""
+def serving(root: Path, tsdb: Path, rule_files: list[Path], scrape_self: bool = False) -> Iterator[str]:
+    """A Prometheus on `tsdb`, listening on a free local port, with `rule_files`; its URL once ready.
+    `scrape_self`: it scrapes its own metrics every second, so that it has metadata to serve."""
     config = root / f"prometheus-{len(rule_files)}.yml"
-    config.write_text(yaml.safe_dump({"global": {"evaluation_interval": "1m"},
-                                      "rule_files": [str(path) for path in rule_files]}))
     port, log = _free_port(), root / "prometheus.log"
+    scrape = [{"job_name": "prometheus", "scrape_interval": "1s",
+               "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}] if scrape_self else []
+    config.write_text(yaml.safe_dump({"global": {"evaluation_interval": "1m"}, "scrape_configs": scrape,
+                                      "rule_files": [str(path) for path in rule_files]}))
     url = f"http://127.0.0.1:{port}"
     with log.open("ab") as stderr:
         process = subprocess.Popen(

@@ -5,9 +5,15 @@ once synced; a label that follows from another keeps its 1."""
 from __future__ import annotations
 
 import re
+import time
 
 import mpac_series
+import prometheus_fixture
 from conftest import REPO, copy_project
+from dashgen.catalogue import load_catalogue
+from dashgen.catalogue_sync import sync
+from dashgen.prometheus import Prometheus
+from test_live_prometheus import needs_prometheus
 
 COUNT_LINE = re.compile(r"^  (\w+): (\d+)(\s*#.*)?$")
 
@@ -49,3 +55,26 @@ def test_sync_writes_the_measured_counts_and_nothing_else(live_prometheus, cli, 
 def test_sync_needs_a_prometheus(cli):
     code, out, err = cli("-C", str(REPO), "catalogue", "sync")
     assert (code, out, err.splitlines()[-1]) == (2, "", "Error: give --prometheus URL or --env NAME")
+
+
+@needs_prometheus
+def test_a_type_the_targets_declare_otherwise_is_rewritten(tmp_path):
+    """Types come from Prometheus' metadata, which only scraped targets give: a Prometheus scraping
+    itself declares prometheus_http_requests_total a counter."""
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    entry = ("labels:\n  handler: 40   # its HTTP endpoints\n  code: 5\nmetrics:\n"
+             "  prometheus_http_requests_total:\n    type: gauge    # wrong on purpose\n    unit: requests\n"
+             "    help: Requests to Prometheus' HTTP API.\n    labels: [handler, code]\n")
+    (folder / "self.yaml").write_text(entry)
+    with prometheus_fixture.serving(tmp_path, tmp_path / "tsdb", [], scrape_self=True) as url:
+        server = Prometheus(url)
+        deadline = time.monotonic() + 30
+        while "prometheus_http_requests_total" not in server.metadata() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        done = sync(folder, "catalogue", load_catalogue(folder), {"prometheus_http_requests_total"}, server)
+    assert [c.line for c in done.changes if "type" in c.what] == [
+        "catalogue/self.yaml: metric prometheus_http_requests_total type: gauge → counter (as its targets declare it in"
+        " Prometheus' metadata)"]
+    text = (folder / "self.yaml").read_text()
+    assert "    type: counter    # wrong on purpose\n" in text and text.startswith("labels:\n  handler: ")
