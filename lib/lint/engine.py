@@ -61,10 +61,12 @@ def lint(dashboards: list[Dashboard], config: LintConfig, catalogue=None,
          measured: dict | None = None) -> Report:
     """Every enabled rule on every query and panel.
 
+    `measured` (id(query) -> live.Measured) is what live lint found on a real Prometheus; rules
+    that judge it see it, and the report keeps it.
+
     Rules never see malformed input: the input layer (extract.unread_parts) reports a panel, query
     or variable of the wrong shape as bad input and leaves it out, and rules read a leaf value of an
-    unexpected type as absent. `measured` (id(query) -> live.Measured) is what live lint found on a
-    real Prometheus; rules that judge it see it, and the report keeps it. So an exception from a rule is a bug in dashgen: it propagates, with
+    unexpected type as absent. So an exception from a rule is a bug in dashgen: it propagates, with
     a note naming the rule and what it was checking (exit 70 with the traceback). The one exception
     is RecursionError on a query nested deeper than dashgen's recursive parsers and walks go: that
     query is one bad-input line (exit 2), and the other queries and dashboards are still linted."""
