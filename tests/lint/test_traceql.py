@@ -19,10 +19,9 @@ PARSES = {
     "unscoped": ('{ .service.name = "api" || .http.status_code >= 500 }',
                  [["unscoped:.service.name = api", "unscoped:.http.status_code >= 500"]]),
     "every_scope": ('{ resource.k8s.pod.name =~ "api-.*" && event.name = "exception" && link.traceID != nil'
-                    ' && instrumentation.name = "otel" && parent.span.x = 1 }',
+                    ' && instrumentation.name = "otel" }',
                     [["resource:resource.k8s.pod.name =~ api-.*", "event:event.name = exception",
-                      "link:link.traceID != nil", "instrumentation:instrumentation.name = otel",
-                      "span:parent.span.x = 1"]]),
+                      "link:link.traceID != nil", "instrumentation:instrumentation.name = otel"]]),
     "colon_intrinsics": ("{ trace:duration > 2s && span:kind = server && !(span:status = error) }",
                          [["intrinsic:trace:duration > 2s", "intrinsic:span:kind = server",
                            "intrinsic:span:status = error"]]),
@@ -35,8 +34,13 @@ PARSES = {
     "structural": ("{ kind = server } >> { status = error } !~ { .x = 1 } &>> {}",
                    [["intrinsic:kind = server"], ["intrinsic:status = error"], ["unscoped:.x = 1"], []]),
     "empty_and_true": ("{} && { true } && { (true) }", [[], [], []]),
-    "pipeline_spansets": ("({ span.a = 1 } | count() > 2) && { } | compare({ status = error })",
-                          [["span:span.a = 1"], [], ["intrinsic:status = error"]]),
+    "pipeline_spansets": ("({ span.a = 1 } | count() > 2) && ({ })", [["span:span.a = 1"], []]),
+    "compare_spanset": ("{ } | compare({ status = error })", [[], ["intrinsic:status = error"]]),
+    "nil_on_the_left_and_parentheses": ("{ nil != (span.a) && !((span.b + 1) > 2) }",
+                                        [["span:span.a != nil", "span:span.b > 2"]]),
+    "variables_stand_for_values_and_attributes": ('{ __gv_attr = "x" && span.a = __gv_value }',
+                                                  [["span:span.a = __gv_value"]]),
+    "constants_are_not_conditions": ("{ 1 = 1 && (status = error) }", [["intrinsic:status = error"]]),
 }
 
 PIPELINES = {
@@ -45,7 +49,7 @@ PIPELINES = {
                           ["| rate() by (resource.service.name)"], ["with(sample=true)"]),
     "several": ("{ } | by(resource.service.name) | count() > 1 | quantile_over_time(duration, .99, .9)",
                 ["| by(resource.service.name)", "| count() > 1", "| quantile_over_time(duration, .99, .9)"], []),
-    "inside_parentheses": ("({ a.b = 1 } | avg(duration) > 1s) && { }", ["| avg(duration) > 1s"], []),
+    "inside_parentheses": ("({ span.b = 1 } | avg(duration) > 1s) && ({ })", ["| avg(duration) > 1s"], []),
     "none": ("{ span.a = 1 }", [], []),
 }
 
@@ -58,6 +62,9 @@ REJECTS = {
     "empty_stage": ("{ } |", "expected a pipeline stage", 4),
     "no_spanset": ("dashTraceID", "not TraceQL", 0),
     "empty": ("", "not TraceQL", 0),
+    "parent_attribute": ("{ parent.span.x = 1 }", "does not support parent.", 2),
+    "type_mismatch": ('{ span.a = 1 && status = "x" }', "cannot compare or combine a status with a string", 16),
+    "second_scope_stage_error": ("{ } | rate() | { }", "'|' cannot follow a metrics query", 13),
 }
 
 
@@ -92,6 +99,7 @@ def test_spans_slice_back_to_the_query():
 
 
 @pytest.mark.parametrize("query, empty", [("{}", True), ("{ true }", True), ("{ ( true ) }", True),
+                                          ("{ /* all */ }", True),
                                           ("{ false }", False), ("{ status = error }", False)])
 def test_is_empty_filter(query, empty):
     assert is_empty_filter(parse(query).spansets[0]) is empty
