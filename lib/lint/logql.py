@@ -1,12 +1,17 @@
-"""A small structural LogQL parser: what the `logql/*` rules need, with spans into the query.
+"""A LogQL parser that accepts and refuses what Loki 3.6 does, with spans into the query.
 
-There is no maintained Python LogQL parser, so this follows Loki's own grammar
-(`pkg/logql/syntax/syntax.y`) far enough to find every stream selector with its matchers and
-pipeline, every `by`/`without` grouping and every `[range]`, and to reject what Loki rejects for
-its shape: unbalanced braces, parentheses or quotes, bad string escapes, a log range outside a range
-aggregation, an aggregation or arithmetic over log lines. It does not check values: after Grafana's
-expansion `| latency > $min` reads `| latency > min`, so a bare identifier is accepted wherever a
-number or duration goes. `{}` parses; rejecting it is a rule (`logql/selector-nonempty`), not syntax.
+There is no maintained Python LogQL parser, so this follows Loki's grammar (`pkg/logql/syntax/
+syntax.y`), its lexer (logql_lex.py) and the checks Loki makes as it builds the expression
+(`parser.go`, `ast.go`): which range aggregations take a parameter, a grouping or an unwrap; topk's
+k; a number on either side of `and`/`or`/`unless`; the regexes and patterns Loki compiles
+(logql_checks.py). It finds every stream selector with its matchers and pipeline, every `by`/
+`without` grouping and every `[range]` for the `logql/*` rules.
+
+Two duties are left elsewhere on purpose: `{}` and selectors whose every matcher matches "" parse
+here (Loki refuses them; `logql/empty-compatible-selector` says why), and, since Grafana's
+variables are expanded before parsing (`| latency > $min` may read `| latency > min`), a bare
+identifier is accepted wherever a number or duration goes (ranges, offset, topk's k, quantile's φ,
+vector(), label filter values).
 """
 
 from __future__ import annotations
@@ -14,56 +19,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashgen.lint.model import QuerySyntaxError
+from dashgen.lint import logql_checks as checks
+from dashgen.lint.logql_lex import RANGE_OPS, VECTOR_OPS, LogQLSyntaxError, Tok, tokenize
+from dashgen.lint.logql_pipeline import LINE_FILTER_OPS, PARSERS, STAGE_KEYWORDS, Matcher, PipelineParser, Stage
 
-RANGE_AGGREGATIONS = frozenset((
-    "count_over_time rate rate_counter bytes_over_time bytes_rate avg_over_time sum_over_time min_over_time "
-    "max_over_time stdvar_over_time stddev_over_time quantile_over_time first_over_time last_over_time "
-    "absent_over_time").split())
-VECTOR_AGGREGATIONS = frozenset("sum avg count max min stddev stdvar bottomk topk sort sort_desc approx_topk".split())
-PARSERS = frozenset("json logfmt regexp pattern unpack xml".split())
-STAGE_KEYWORDS = PARSERS | frozenset("unwrap line_format label_format drop keep decolorize distinct".split())
-LINE_FILTER_OPS = frozenset(("|=", "|~", "|>", "!=", "!~", "!>"))
-COMPARISONS = frozenset(("=", "==", "!=", "=~", "!~", ">", ">=", "<", "<="))
-_BINARY = frozenset(("+", "-", "*", "/", "%", "^", "==", "!=", ">", ">=", "<", "<=", "and", "or", "unless"))
-_VAR = r"\$\{[^{}\"`]*\}"  # a Grafana ${var} the caller left in place reads as part of an identifier
-_TOKEN = re.compile(rf"""
-    (?P<ws>\s+|\#[^\n]*)
-  | (?P<str>"(?:[^"\\]|\\.)*"|`[^`]*`)
-  | (?P<range>\[[^\[\]]*\])
-  | (?P<flag>--[A-Za-z][\w-]*)
-  | (?P<num>\d[\w.]*)
-  | (?P<ident>(?:[A-Za-z_$]|{_VAR})(?:[\w.$]|{_VAR})*)
-  | (?P<op>\|=|\|~|\|>|!=|!~|!>|=~|==|>=|<=|[|{{}}(),=<>+\-*/%^])
-""", re.X | re.S)
-_ESCAPE = re.compile(r'\\(?:([abfnrtv\\"])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})|(.))', re.S)
+__all__ = ["LINE_FILTER_OPS", "PARSERS", "STAGE_KEYWORDS", "LogQLSyntaxError", "Matcher", "Stage", "Selector",
+           "Grouping", "Range", "LogQuery", "parse", "label_values_selector"]
 
-
-class LogQLSyntaxError(QuerySyntaxError):
-    """A query Loki would refuse to parse."""
-
-
-@dataclass(frozen=True)
-class Matcher:
-    name: str
-    op: str  # =, !=, =~ or !~
-    value: str  # unquoted and unescaped
-    span: tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One pipeline stage. `labels`: what it tests (label_filter), extracts (json/logfmt arguments,
-    regexp and pattern captures), unwraps, formats, drops or keeps. `values`: its strings (a line
-    filter's alternatives, a regexp or pattern, a line_format template)."""
-
-    kind: str  # line_filter parser label_filter unwrap line_format label_format drop keep decolorize distinct other
-    text: str
-    span: tuple[int, int]
-    name: str = ""  # the keyword (json, unwrap, line_format...); "" for line and label filters
-    op: str = ""  # a line filter's operator: |=, !=, |~, !~, |>, !>
-    values: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
+RANGE_AGGREGATIONS, VECTOR_AGGREGATIONS = RANGE_OPS, VECTOR_OPS
+_GROUPABLE = frozenset("avg_over_time stddev_over_time stdvar_over_time quantile_over_time max_over_time "
+                       "min_over_time first_over_time last_over_time".split())
+_WITH_UNWRAP = _GROUPABLE | {"sum_over_time", "rate", "rate_counter", "absent_over_time"}
+_WITHOUT_UNWRAP = frozenset("bytes_over_time bytes_rate count_over_time rate absent_over_time".split())
+_PRECEDENCE = {"or": 1, "and": 2, "unless": 2, "==": 3, "!=": 3, ">": 3, ">=": 3, "<": 3, "<=": 3,
+               "+": 4, "-": 4, "*": 5, "/": 5, "%": 5, "^": 6}
 
 
 @dataclass(frozen=True)
@@ -97,17 +66,9 @@ class LogQuery:
     ranges: list[Range]
 
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # str range flag num ident op eof
-    text: str
-    start: int
-    end: int
-    value: str = ""  # a string's unquoted value
-
-
 def parse(text: str) -> LogQuery:
-    """The structure of a LogQL log or metric query; raises LogQLSyntaxError if it is malformed."""
+    """The structure of a LogQL log or metric query; raises LogQLSyntaxError if Loki would refuse it (and
+    RecursionError if it nests deeper than Python recurses: the lint engine reports that as bad input)."""
     return _Parser(text).query()
 
 
@@ -116,275 +77,236 @@ def label_values_selector(text: str) -> str | None:
     for `label_values(level)` and anything else. Raises LogQLSyntaxError on unbalanced text."""
     if not re.match(r"\s*label_values\s*\(", text):
         return None
-    toks = _tokenize(text)
+    toks = tokenize(text)
     if toks[2].text != "{":
         return None
     return text[toks[2].start:next(t.end for t in toks[3:] if t.text == "}")]  # matchers hold no braces
 
 
-def _tokenize(text: str) -> list[_Tok]:
-    toks, open_, pos = [], [], 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            what = {'"': "unterminated string", "`": "unterminated string", "[": "unclosed '['"}
-            raise LogQLSyntaxError(what.get(text[pos], f"unexpected character {text[pos]!r}"), pos)
-        kind, word = m.lastgroup, m.group()
-        pos = m.end()
-        if kind == "ws":
-            continue
-        toks.append(_Tok(kind, word, m.start(), pos, _unquote(word, m.start()) if kind == "str" else ""))
-        if kind == "op" and word in ("{", "("):
-            open_.append(toks[-1])
-        elif kind == "op" and word in ("}", ")"):
-            if not open_ or open_.pop().text != {"}": "{", ")": "("}[word]:
-                raise LogQLSyntaxError(f"unbalanced {word!r}", m.start())
-    if open_:
-        raise LogQLSyntaxError(f"unclosed {open_[-1].text!r}", open_[-1].start)
-    return toks + [_Tok("eof", "", len(text), len(text))]
-
-
-def _unquote(quoted: str, start: int) -> str:
-    """Go's strconv.Unquote, as Loki uses it: an unknown escape such as `\\.` is a syntax error."""
-    if quoted[0] == "`":
-        return quoted[1:-1]
-
-    def one(m: re.Match) -> str:
-        simple, hex2, hex4, hex8, octal, bad = m.groups()
-        if bad is not None:
-            raise LogQLSyntaxError(f"invalid escape \\{bad} in a string (write \\\\{bad}, or use `backticks`)",
-                                   start + 1 + m.start())
-        if simple:
-            return dict(zip('abfnrtv\\"', '\a\b\f\n\r\t\v\\"'))[simple]
-        return chr(int(octal, 8) if octal else int(hex2 or hex4 or hex8, 16))
-
-    return _ESCAPE.sub(one, quoted[1:-1])
-
-
-class _Parser:
-    """Recursive descent over the tokens. Expressions return their type: log, range, metric or scalar."""
+class _Parser(PipelineParser):
+    """Recursive descent over the tokens. Expressions return their type: log, metric, scalar (a
+    number, or numbers combined) or variants (a bare `variants(...) of (...)`)."""
 
     def __init__(self, text: str):
-        self.text, self.toks, self.i, self.end = text, _tokenize(text), 0, 0
+        self.text, self.toks, self.i, self.end = text, tokenize(text), 0, 0
         self.selectors: list[tuple[list[Matcher], tuple[int, int], list[Stage]]] = []
         self.groupings: list[Grouping] = []
         self.ranges: list[Range] = []
 
     def query(self) -> LogQuery:
-        kind = self.expr()
+        self.expr()
         if self.peek().kind != "eof":
             self.fail(f"unexpected {self.peek().text!r}")
-        if kind == "range":
-            self.fail("a log range must be inside a range aggregation such as count_over_time", self.ranges[-1].span[0])
         selectors = [Selector(m, span, stages) for m, span, stages in self.selectors]
         return LogQuery(selectors, self.groupings, self.ranges)
 
-    # Tokens.
-    def peek(self, k: int = 0) -> _Tok:
-        return self.toks[min(self.i + k, len(self.toks) - 1)]
-
-    def next(self) -> _Tok:
-        tok = self.toks[self.i]
-        self.i, self.end = min(self.i + 1, len(self.toks) - 1), tok.end or self.end
-        return tok
-
-    def at(self, *words: str, k: int = 0) -> bool:
-        return self.peek(k).kind in ("op", "ident") and self.peek(k).text in words
-
-    def take(self, *words: str) -> _Tok | None:
-        return self.next() if self.at(*words) else None
-
-    def want(self, kind: str, what: str, *words: str) -> _Tok:
-        tok = self.peek()
-        if tok.kind != kind or (words and tok.text not in words):
-            self.fail(f"expected {what}, found {tok.text!r}" if tok.text else f"expected {what} at the end")
-        return self.next()
-
-    def close(self) -> _Tok:
-        return self.want("op", "')'", ")")
-
-    def fail(self, message: str, offset: int | None = None):
-        raise LogQLSyntaxError(message, self.peek().start if offset is None else offset)
-
     # Expressions.
-    def expr(self) -> str:
+    def expr(self, min_precedence: int = 1) -> str:
         left = self.primary()
-        while self.peek().text in _BINARY and self.peek().kind in ("op", "ident"):
+        while self.peek().kind in ("op", "kw") and _PRECEDENCE.get(self.peek().value, 0) >= min_precedence:
             op = self.next()
+            precedence = _PRECEDENCE[op.value]
             self.take("bool")
-            for modifier in ("on", "ignoring", "group_left", "group_right"):
-                if self.take(modifier) and (self.at("(") or modifier in ("on", "ignoring")):
+            if self.take("on", "ignoring"):
+                self.label_list()
+                if self.take("group_left", "group_right") and self.at("("):
                     self.label_list()
-            right = self.primary()
-            if {left, right} & {"log", "range"}:
+            elif self.at("group_left", "group_right"):
+                self.fail(f"{self.peek().text} needs on (...) or ignoring (...) before it")
+            right = self.expr(precedence + (op.value != "^"))
+            if "log" in (left, right):
                 self.fail(f"{op.text!r} needs metric queries on both sides (count log lines first)", op.start)
+            if op.value in ("and", "or", "unless") and "scalar" in (left, right):
+                self.fail(f"{op.text!r} matches series by their labels; a number has none", op.start)
             left = "scalar" if left == right == "scalar" else "metric"
         return left
 
     def primary(self) -> str:
-        if self.at("-", "+") and self.peek(1).kind == "num":
-            self.next()  # a signed number
         tok = self.peek()
-        if tok.kind == "num":
-            self.next()
+        if self.at("-", "+") and self.peek(1).kind == "num":
+            self.next()  # a sign belongs to a number, not to any other expression
+        if self.peek().kind == "num":
+            number = self.next()
+            self.check(checks.float_problem(number.text), number)
             return "scalar"
         if self.take("("):
             kind = self.expr()
             self.close()
-            return self.log_range() if kind == "log" else kind
+            if kind == "variants":
+                self.fail("variants(...) of (...) cannot be put in parentheses", tok.start)
+            return self.no_range(kind)
         if self.at("{"):
             self.selector()
-            return self.log_range()
-        if tok.kind == "ident" and self.at("(", "by", "without", k=1):
-            return self.call()
+            self.pipeline(self.selectors[-1][2], unwrap=False)
+            return self.no_range("log")
+        name = tok.value if tok.kind == "kw" else ""
+        if name in RANGE_AGGREGATIONS:
+            return self.range_aggregation()
+        if name in VECTOR_AGGREGATIONS:
+            return self.vector_aggregation()
+        if name in ("label_replace", "vector", "variants"):
+            return getattr(self, name)()
+        if tok.kind == "ident" and self.at("(", k=1):
+            self.fail(f"unknown function {tok.text!r}", tok.start)
         self.fail(f"unexpected {tok.text!r}" if tok.text else "unexpected end of query")
 
-    def call(self) -> str:
-        name = self.next().text
-        if name in VECTOR_AGGREGATIONS:
-            self.grouping(name)
-        elif name not in RANGE_AGGREGATIONS | {"label_replace", "vector"}:
-            self.fail(f"unknown function {name!r}", self.toks[self.i - 1].start)
-        self.want("op", f"'(' after {name}", "(")
-        if self.peek().kind == "num" and self.at(",", k=1):
-            self.next(), self.next()  # the parameter of quantile_over_time, topk...
+    def no_range(self, kind: str) -> str:
+        if kind == "log" and self.peek().kind == "range":
+            self.fail("a log range must be inside a range aggregation such as count_over_time")
+        return kind
+
+    def metric_argument(self, name: str) -> str:
+        """An expression that must be a metric query (or a number); its type."""
         start, kind = self.peek().start, self.expr()
-        while self.take(","):  # label_replace's strings
-            self.want("str", "a string")
+        if kind in ("log", "variants"):
+            what = "a metric query (count log lines first)" if kind == "log" else "a metric query, not variants"
+            self.fail(f"{name} needs {what}", start)
+        return kind
+
+    def parameter(self) -> Tok | None:
+        """`NUMBER ,` before an aggregation's argument (or an identifier: a variable's name)."""
+        if self.peek().kind not in ("num", "ident") or not self.at(",", k=1):
+            return None
+        param = self.next()
+        self.next()
+        return param
+
+    def range_aggregation(self) -> str:
+        name_tok = self.next()
+        name = name_tok.value
+        if self.at("by", "without"):
+            self.fail(f"by/without goes after the parentheses of {name}(...)")
+        self.want("op", f"'(' after {name_tok.text}", "(")
+        param = self.parameter()
+        unwrapped = self.log_range(name, self.peek().start)
         self.close()
-        if name in RANGE_AGGREGATIONS and kind != "range":
-            self.fail(f"{name} needs a log range such as {{app=\"x\"}}[5m]", start)
-        if name in VECTOR_AGGREGATIONS | {"label_replace"} and kind not in ("metric", "scalar"):
-            self.fail(f"{name} needs a metric query (count log lines first)", start)
-        if name in VECTOR_AGGREGATIONS | RANGE_AGGREGATIONS:
-            self.grouping(name)
+        grouping = self.grouping(name)
+        if param is not None and name != "quantile_over_time":
+            self.fail(f"{name} takes no parameter", param.start)
+        if param is not None and param.kind == "num":
+            self.check(checks.float_problem(param.text), param)
+        if param is None and name == "quantile_over_time":
+            self.fail("quantile_over_time needs its quantile first: quantile_over_time(0.99, ...)", name_tok.start)
+        if grouping and name not in _GROUPABLE:
+            self.fail(f"{name} takes no by/without (only avg, min, max, stddev, stdvar, quantile, first and "
+                      "last_over_time do); group in an aggregation around it", grouping.span[0])
+        if unwrapped and name not in _WITH_UNWRAP:
+            self.fail(f"{name} counts log lines or bytes and takes no unwrap", name_tok.start)
+        if not unwrapped and name not in _WITHOUT_UNWRAP:
+            self.fail(f"{name} needs | unwrap <label> to have values to aggregate", name_tok.start)
         return "metric"
 
-    def grouping(self, op: str):
-        if self.at("by", "without"):
-            start, kind = self.peek().start, self.next().text
-            self.groupings.append(Grouping(op, kind, self.label_list(), (start, self.end)))
+    def vector_aggregation(self) -> str:
+        name_tok = self.next()
+        name = name_tok.value
+        grouping = self.grouping(name)
+        self.want("op", f"'(' after {name_tok.text}", "(")
+        param = self.parameter()
+        self.metric_argument(name)
+        self.close()
+        grouping = grouping or self.grouping(name)
+        if name in ("topk", "bottomk", "approx_topk"):
+            if param is None:
+                self.fail(f"{name} needs how many series to keep first: {name}(10, ...)", name_tok.start)
+            if param.kind == "num":
+                self.check(checks.positive_int_problem(param.text), param)
+            if grouping and name == "approx_topk":
+                self.fail("approx_topk takes no by/without", grouping.span[0])
+        elif param is not None:
+            self.fail(f"{name} takes no parameter", param.start)
+        if grouping and grouping.labels and name in ("sort", "sort_desc"):
+            self.fail(f"{name} takes no by/without labels: it orders by value", grouping.span[0])
+        return "metric"
+
+    def label_replace(self) -> str:
+        self.next()
+        self.want("op", "'(' after label_replace", "(")
+        self.metric_argument("label_replace")
+        strings = []
+        for _ in range(4):
+            self.want("op", "','", ",")
+            strings.append(self.want("str", "a quoted string"))
+        self.close()
+        self.regex(strings[3], anchored=True)
+        return "metric"
+
+    def vector(self) -> str:
+        self.next()
+        self.want("op", "'(' after vector", "(")
+        number = self.next() if self.peek().kind == "ident" else self.want("num", "a number")  # or a variable
+        if number.kind == "num":
+            self.check(checks.float_problem(number.text), number)
+        self.close()
+        return "metric"
+
+    def variants(self) -> str:
+        self.next()
+        self.want("op", "'(' after variants", "(")
+        self.metric_argument("variants")
+        while self.take(","):
+            self.metric_argument("variants")
+        self.close()
+        self.want("kw", "'of' after variants(...)", "of")
+        self.want("op", "'(' after of", "(")
+        self.log_range("variants(...) of", self.peek().start)
+        self.close()
+        return "variants"
+
+    def grouping(self, op: str) -> Grouping | None:
+        if not self.at("by", "without"):
+            return None
+        start, kind = self.peek().start, self.next().value
+        self.groupings.append(Grouping(op, kind, self.label_list(), (start, self.end)))
+        return self.groupings[-1]
 
     def label_list(self) -> tuple[str, ...]:
         self.want("op", "'('", "(")
-        labels = []
-        while not self.take(")"):
+        labels = [] if self.at(")") else [self.want("ident", "a label name").text]
+        while self.take(","):
             labels.append(self.want("ident", "a label name").text)
-            if not self.at(")"):
-                self.want("op", "',' or ')'", ",")
+        self.want("op", "',' or ')'", ")")
         return tuple(labels)
 
-    def log_range(self) -> str:
-        """After a log expression: its `[range]`, an `offset`, and stages written after the range."""
+    # Log ranges: `{...} |= "x" [5m]`, `{...}[5m] |= "x"`, `({...} |= "x")[5m]`, with unwrap and offset.
+    def log_range(self, fn: str, start: int) -> bool:
+        """A log range and its unwrap, as Loki's logRangeExpr allows them; whether it unwraps."""
+        if self.take("("):
+            if self.at("("):
+                unwrapped = self.log_range(fn, start)
+                self.close()
+                return unwrapped
+            stages, unwrapped = self.range_selector(fn, start)
+            if self.take(")"):
+                self.the_range(fn, start)
+                self.offset()
+                if not stages and not unwrapped:  # `({...})[5m] | unwrap x`: no other stage there
+                    unwrapped = self.maybe_unwrap(self.selectors[-1][2])
+                return unwrapped
+            unwrapped = self.after_selector(fn, start, stages or unwrapped) or unwrapped
+            self.close()
+            return unwrapped
+        stages, unwrapped = self.range_selector(fn, start)
+        return self.after_selector(fn, start, stages or unwrapped) or unwrapped
+
+    def range_selector(self, fn: str, start: int) -> tuple[bool, bool]:
+        if not self.at("{"):
+            self.fail(f'{fn} needs a log range such as {{app="x"}}[5m]', start)
+        self.selector()
+        return self.pipeline(self.selectors[-1][2], unwrap=True)
+
+    def after_selector(self, fn: str, start: int, before: bool) -> bool:
+        self.the_range(fn, start)
+        self.offset()
+        return False if before else self.pipeline(self.selectors[-1][2], unwrap=True)[1]
+
+    def the_range(self, fn: str, start: int):
         if self.peek().kind != "range":
-            return "log"
+            self.fail(f'{fn} needs a log range such as {{app="x"}}[5m]', start)
         tok = self.next()
-        self.ranges.append(Range(tok.text[1:-1].strip(), (tok.start, tok.end)))
+        self.ranges.append(Range(tok.value, (tok.start, tok.end)))
+
+    def offset(self):
         if self.take("offset"):
-            self.want("num", "a duration after offset")
-        self.pipeline(self.selectors[-1][2])
-        return "range"
-
-    # Selectors and pipelines.
-    def selector(self):
-        start, matchers = self.next().start, []
-        while not self.take("}"):
-            name = self.want("ident", "a label name")
-            op = self.want("op", "=, !=, =~ or !~", "=", "!=", "=~", "!~")
-            value = self.want("str", "a quoted value")
-            matchers.append(Matcher(name.text, op.text, value.value, (name.start, value.end)))
-            if not self.at("}"):
-                self.want("op", "',' or '}'", ",")
-        self.selectors.append((matchers, (start, self.end), []))
-        self.pipeline(self.selectors[-1][2])
-
-    def pipeline(self, stages: list[Stage]):
-        while True:
-            tok, after = self.peek(), self.peek(1)
-            filter_follows = after.kind == "str" or (after.text == "ip" and self.at("(", k=2))
-            if tok.kind == "op" and tok.text in LINE_FILTER_OPS and (tok.text[0] == "|" or filter_follows):
-                op, values = self.next(), [self.filter_value()]
-                while self.at("or") and (self.peek(1).kind == "str" or self.at("ip", k=1)):
-                    self.next()
-                    values.append(self.filter_value())
-                stages.append(self.make("line_filter", op.start, op=op.text, values=tuple(values)))
-            elif self.at("|"):
-                stages.append(self.stage())
-            else:
-                return
-
-    def filter_value(self) -> str:
-        if not self.take("ip"):
-            return self.want("str", "a quoted string").value
-        self.want("op", "'('", "(")
-        value = self.want("str", "a quoted address or range").value
-        self.close()
-        return f"ip({value})"
-
-    def stage(self) -> Stage:
-        start, tok = self.next().start, self.peek()
-        name = tok.text if tok.kind == "ident" else ""
-        if name not in STAGE_KEYWORDS and self.starts_label_filter():
-            labels: list[str] = []
-            self.label_filter(labels)
-            return self.make("label_filter", start, labels=tuple(labels))
-        if not name:
-            self.fail(f"expected a pipeline stage after '|', found {tok.text!r}" if tok.text else "expected a stage")
-        self.next()
-        values, labels = (), ()
-        while name == "logfmt" and self.peek().kind == "flag":
+            if self.peek().kind not in ("dur", "ident"):
+                self.fail("expected a duration after offset")
             self.next()
-        if name in ("regexp", "pattern", "line_format"):
-            values = (self.want("str", f"a quoted {name} argument").value,)
-            captures = {"regexp": r"\(\?P?<(\w+)>", "pattern": r"<(\w+)>"}.get(name)
-            labels = tuple(n for n in re.findall(captures, values[0]) if n != "_") if captures else ()
-        elif name == "unwrap":
-            label = self.want("ident", "a label to unwrap")
-            if self.take("("):  # duration(x), duration_seconds(x), bytes(x)
-                label = self.want("ident", "a label to unwrap")
-                self.close()
-            labels = (label.text,)
-        elif name in ("json", "logfmt", "xml", "label_format", "drop", "keep", "distinct"):
-            labels = self.named_list() if self.peek().kind == "ident" else ()
-        elif name not in STAGE_KEYWORDS:  # a stage Loki added after this parser: up to the next stage
-            while self.peek().kind not in ("eof", "range") and not self.at("|", ")") \
-                    and self.peek().text not in LINE_FILTER_OPS:
-                self.next()
-        kind = "parser" if name in PARSERS else name if name in STAGE_KEYWORDS else "other"
-        return self.make(kind, start, name, values=values, labels=labels)
-
-    def named_list(self) -> tuple[str, ...]:
-        """`a, b="x", c=d`: label extraction, label_format, drop and keep. Returns the names."""
-        names = [self.want("ident", "a label name").text]
-        if self.at("=", "!=", "=~", "!~") and self.peek().kind == "op":
-            self.next()
-            self.want("ident" if self.peek().kind == "ident" else "str", "a string")
-        return tuple(names) + (self.named_list() if self.take(",") else ())
-
-    def starts_label_filter(self) -> bool:
-        after = self.peek(1)
-        return self.at("(") or (self.peek().kind == "ident" and after.kind == "op" and after.text in COMPARISONS)
-
-    def label_filter(self, labels: list[str]):
-        """Loki's labelFilter: comparisons joined by `and`, `or`, `,` or nothing, in parentheses or not."""
-        while True:
-            if not self.starts_label_filter():
-                self.fail('expected a label filter such as level="error"')
-            if self.take("("):
-                self.label_filter(labels)
-                self.close()
-            else:
-                labels.append(self.next().text)
-                self.next()  # the comparison
-                if self.at("ip") and self.at("(", k=1):
-                    self.filter_value()
-                elif self.at("-") and self.peek(1).kind == "num":
-                    self.next(), self.next()
-                else:
-                    self.want(self.peek().kind if self.peek().kind in ("str", "num", "ident") else "str",
-                              f"a value to compare {labels[-1]} with")
-            if not self.take("and", "or", ",") and not self.starts_label_filter():
-                return
-
-    def make(self, kind: str, start: int, name: str = "", **fields) -> Stage:
-        return Stage(kind, self.text[start:self.end], (start, self.end), name, **fields)

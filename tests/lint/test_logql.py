@@ -51,7 +51,7 @@ def shape(query) -> dict:
 PARSES = {
     "log_query": ('{app="api"}', {"selectors": [["app=api"]], "stages": [[]], "ranges": []}),
     "empty_selector_is_not_syntax": ("{}", {"selectors": [[]]}),
-    "all_matcher_ops": ('{a="1", b!="2", c=~"3.*", d!~"4",}', {"selectors": [["a=1", "b!=2", "c=~3.*", "d!~4"]]}),
+    "all_matcher_ops": ('{a="1", b!="2", c=~"3.*", d!~"4"}', {"selectors": [["a=1", "b!=2", "c=~3.*", "d!~4"]]}),
     "escapes_and_backticks": ('{a=~`\\d+`, b="x\\"y\\\\.z\\n"}', {"selectors": [["a=~\\d+", 'b=x"y\\.z\n']]}),
     "variables_inside_strings_are_text": ('{app=~"${app:regex}"} |= "id=$id"', {"selectors": [["app=~${app:regex}"]]}),
     "leftover_variable_names_are_identifiers": ('{$label=~"x"} | latency > $min', {"stages": [["label_filter"]]}),
@@ -67,10 +67,8 @@ PARSES = {
     "not_equal_after_label_filter_is_a_line_filter": ('{a="x"} | level="error" != "debug"',
                                                       {"stages": [["label_filter", "line_filter"]]}),
     "formats_and_labels": ('{a="x"} | json | line_format "{{.msg}}" | label_format dst=src, m="{{.a}}"'
-                           ' | drop a, b="c" | keep d | decolorize | distinct e, f',
-                           {"stages": [["parser", "line_format", "label_format", "drop", "keep", "decolorize",
-                                        "distinct"]]}),
-    "unknown_stage": ('{a="x"} | limit 10 |= "y"', {"stages": [["other", "line_filter"]]}),
+                           ' | drop a, b="c" | keep d | decolorize',
+                           {"stages": [["parser", "line_format", "label_format", "drop", "keep", "decolorize"]]}),
     "range_aggregation": ('count_over_time({a="b"}[5m])', {"ranges": ["5m"], "groupings": []}),
     "range_offset": ('count_over_time({a="b"} |= "x" [5m] offset 1h)', {"ranges": ["5m"]}),
     "stages_after_the_range": ('rate({a="b"}[5m] | json | x="y")', {"stages": [["parser", "label_filter"]]}),
@@ -87,6 +85,12 @@ PARSES = {
     "vector_matching": ('sum by (a) (rate({a="b"}[5m])) / on (a) group_left () sum by (a) (rate({c="d"}[5m])) > bool 0'
                         ' or vector(0)', {"groupings": ["sum by (a)", "sum by (a)"]}),
     "label_replace": ('label_replace(rate({a="b"}[5m]), "dst", "$1", "src", "(.*)")', {"ranges": ["5m"]}),
+    "formats_before_unwrap": ('quantile_over_time(.99, {a="b"} | json | line_format "{{.a}}" | label_format b=c'
+                              ' | unwrap duration_seconds(d) [5m]) by (e)',
+                              {"stages": [["parser", "line_format", "label_format", "unwrap"]],
+                               "groupings": ["quantile_over_time by (e)"]}),
+    "variants": ('variants(count_over_time({a="b"}[5m]), rate({a="b"}[5m])) of ({a="b"} | json [5m])',
+                 {"selectors": [["a=b"], ["a=b"], ["a=b"]], "ranges": ["5m", "5m", "5m"]}),
 }
 
 REJECTS = {
@@ -108,8 +112,18 @@ REJECTS = {
     "filter_without_string": ('{a="b"} |= 5', "expected a quoted string", 11),
     "label_filter_without_value": ('{a="b"} | level=', "expected a value", 16),
     "unwrap_without_label": ('{a="b"} | unwrap', "expected a label to unwrap", 16),
+    "unwrap_outside_a_range_aggregation": ('{a="b"} | unwrap x', "unwrap belongs in a range aggregation", 8),
+    "trailing_comma_in_selector": ('{a="1",}', "a comma before '}'", 7),
+    "stage_loki_does_not_have": ('{a="x"} | limit 10 |= "y"', "'limit' is neither a stage Loki knows", 10),
     "variable_query_is_not_logql": ("label_values(job)", "unknown function 'label_values'", 0),
     "empty": ("", "unexpected end of query", 0),
+    "line_filter_regex": ('{a="b"} |~ "(foo"', "invalid regex: missing )", 11),
+    "range_unit": ('rate({a="b"}[5minutes])', "unknown unit 'minutes'", 12),
+    "topk_without_k": ('topk(count_over_time({a="b"}[5h]))', "topk needs how many series", 0),
+    "set_operation_with_a_number": ('sum(count_over_time({a="b"}[5m])) by (a) or 1', "'or' matches series by", 41),
+    "grouping_the_aggregation_does_not_take": ('absent_over_time({a="b"}[5h]) by (a)',
+                                               "absent_over_time takes no by/without", 30),
+    "range_aggregation_without_unwrap": ('sum_over_time({a="b"}[5m])', "needs | unwrap", 0),
 }
 
 
@@ -140,8 +154,8 @@ def test_spans_slice_back_to_the_query():
 
 
 def test_stage_details_for_rules():
-    text = ('{a="x"} |= "a" or "b" | regexp "(?P<method>\\\\w+) (?<path>\\\\S+)" | pattern "<ip> - <_>"'
-            ' | json s="r.s", m | unwrap bytes(size) | status >= 500 and (__error__="" or x!="")')
+    text = ('sum_over_time({a="x"} |= "a" or "b" | regexp "(?P<method>\\\\w+) (?<path>\\\\S+)" | pattern "<ip> - <_>"'
+            ' | json s="r.s", m | unwrap bytes(size) | status >= 500 and (__error__="" or x!="") [5m])')
     stages = parse(text).selectors[0].pipeline
     assert [(s.kind, s.name, s.op) for s in stages] == [
         ("line_filter", "", "|="), ("parser", "regexp", ""), ("parser", "pattern", ""), ("parser", "json", ""),
