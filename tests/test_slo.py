@@ -173,8 +173,9 @@ def test_lint_checks_the_rule_expressions_and_estimates_what_they_record(tmp_pat
     root = _copy(tmp_path)
     code, out, err = cli("-C", str(root), "lint")
     assert (code, err) == (0, "")
-    assert out.splitlines()[-1] == ("0 errors, 0 warnings, 0 infos in 101 queries of 5 dashboards and 57 rules of"
-                                    " 3 rule files (the 40 recording rules create at most 168 series)")
+    summary = out.splitlines()[-1]  # the dashboards' part follows the project (README: adding a dashboard)
+    assert summary.startswith("0 errors, 0 warnings, 0 infos in ") and summary.endswith(
+        " dashboards and 57 rules of 3 rule files (the 40 recording rules create at most 168 series)")
     path = root / "slos" / "mpac.py"
     path.write_text(path.read_text()
                     .replace('sum by (env, service, le) (rate(http_server_request_duration_seconds_bucket[5m]))',
