@@ -116,23 +116,19 @@ def _live(project, url, env_name, variables, timeout_s, concurrency):
 
 def prometheus_of(project, url, env_name):
     """The Prometheus URL of --prometheus or of --env's prometheus_url, checked; None for neither."""
-    from dashgen.environments import environment, prometheus_url_problem
-    from dashgen.errors import InputError
+    from dashgen.environments import prometheus_url_of, prometheus_url_problem
 
-    if url and env_name:
+    if url is not None and env_name:
         raise click.UsageError("give --prometheus or --env, not both")
     if env_name:
         if project is None:
             raise click.UsageError("--env needs a dashgen project (its [tool.dashgen.environments])")
-        url = environment(project, env_name).prometheus_url
-        if not url:
-            raise InputError(None, f"environment {env_name!r} has no prometheus_url; add prometheus_url = "
-                                   f'"http://..." to [tool.dashgen.environments.{env_name}], or give --prometheus URL')
-    if not url:
+        return prometheus_url_of(project, env_name)
+    if url is None:
         return None
-    problem = prometheus_url_problem(url)
+    problem = prometheus_url_problem(url, "--prometheus")
     if problem:
-        raise click.UsageError(problem.replace("prometheus_url", "--prometheus", 1))
+        raise click.UsageError(problem)
     return url
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashgen.catalogue import Catalogue
+from dashgen.output import write_files
 from dashgen.prometheus import Prometheus, QueryFailed
 
 TOLERANCE = 2.0  # --check: a count off by more than this factor either way fails
@@ -40,11 +41,13 @@ class Change:
 
 @dataclass
 class Synced:
-    """What a sync found: every change, the labels it could not measure, and (with --check) the
-    counts off by more than the tolerance; `written` the files it rewrote."""
+    """What a sync found: every change, the labels it could not measure, the queries Prometheus
+    did not answer (nothing is written from those), and (with --check) the counts off by more than
+    the tolerance; `written` the files it rewrote."""
 
     changes: list[Change] = field(default_factory=list)
     unmeasured: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     off: list[Change] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     check: bool = False
@@ -58,14 +61,15 @@ def sync(folder: Path, shown: str, catalogue: Catalogue, used: set[str], prometh
          check: bool = False, tolerance: float = TOLERANCE) -> Synced:
     """Measures the used metrics (catalogue names) on `prometheus`; with `check` writes nothing."""
     result = Synced(check=check)
-    measured = _label_counts(catalogue, used, prometheus)
+    prometheus.probe(_now())  # down or silent: one line, exit 3, before any query
+    measured = _label_counts(catalogue, used, prometheus, result.failed)
     types = _types(catalogue, used, prometheus)
     for path in sorted(folder.glob("*.yaml")):
         rel = f"{shown}/{path.name}"
         text = path.read_text(encoding="utf-8")
         lines, changed = _rewritten(text.splitlines(keepends=True), rel, measured, types, result)
         if changed and not check:
-            path.write_text("".join(lines), encoding="utf-8")
+            write_files(folder, {path.name: "".join(lines)})  # whole or not at all
             result.written.append(rel)
     labels = {label for name in used if name in catalogue.metrics for label in catalogue.metrics[name].labels}
     result.unmeasured = sorted(labels - set(measured.distinct))
@@ -84,24 +88,34 @@ class LabelCounts:
         return 1 if old == 1 and label not in self.multiplies else self.distinct[label]
 
 
-def _label_counts(catalogue: Catalogue, used: set[str], prometheus: Prometheus) -> LabelCounts:
-    """What each label of the used metrics measures (see the module's docstring)."""
-    distinct, multiplies, on = {}, set(), {}
+def _label_counts(catalogue: Catalogue, used: set[str], prometheus: Prometheus, failed: list[str]) -> LabelCounts:
+    """What each label of the used metrics measures (see the module's docstring). A label whose
+    query Prometheus did not answer on some metric is not counted at all (`failed` says which)."""
+    distinct, multiplies, on, unsure = {}, set(), {}, set()
     for name in sorted(used):
         metric = catalogue.metrics.get(name)
         if metric is None:
             continue
         stored = f"{name}_bucket" if metric.type in _HISTOGRAMS else name
         series = f'{{__name__="{stored}"}}'
-        total = _scalar(prometheus, f"count({series})")
+        total = _scalar(prometheus, f"count({series})", failed)
+        if total is None:
+            unsure.update(metric.labels)
+            continue
         if not total:
             continue
         for label in metric.labels:
-            values = _scalar(prometheus, f"count(count by ({label}) ({series}))")
+            values = _scalar(prometheus, f"count(count by ({label}) ({series}))", failed)
+            kept = _scalar(prometheus, f"count(count without ({label}) ({series}))", failed)
+            if values is None or kept is None:
+                unsure.add(label)
+                continue
             if values > distinct.get(label, 0):
                 distinct[label], on[label] = values, stored
-            if _scalar(prometheus, f"count(count without ({label}) ({series}))") < total:
+            if kept < total:
                 multiplies.add(label)
+    for label in unsure:
+        distinct.pop(label, None)
     return LabelCounts(distinct, multiplies, on)
 
 
@@ -118,11 +132,13 @@ def _types(catalogue: Catalogue, used: set[str], prometheus: Prometheus) -> dict
     return found
 
 
-def _scalar(prometheus: Prometheus, expr: str) -> int:
+def _scalar(prometheus: Prometheus, expr: str, failed: list[str]) -> int | None:
+    """The count `expr` gives (0 for no series), None when Prometheus did not answer it."""
     try:
         result = prometheus.query(expr, _now())
-    except QueryFailed:
-        return 0
+    except QueryFailed as exc:
+        failed.append(f"{expr}: {exc}")
+        return None
     return int(result.series[0][1][0]) if result.series and not math.isnan(result.series[0][1][0]) else 0
 
 

@@ -74,18 +74,22 @@ def markdown(compared: Compared, assets: str | None = None) -> tuple[str, dict[s
 
 
 def _pictures(entry: Entry, assets: str, pictures: dict[str, str]) -> list[str]:
-    """Before and after pictures of the grid: panels added, removed, moved (shifted ones too: they
-    moved on the screen), resized and changed marked, on each side where they are."""
+    """Before and after pictures of the grid: panels added, removed, moved, resized and changed
+    marked, on each side where they are. A panel whose settings changed is "changed" however it
+    moved; panels that only shifted with the others (a panel added above them) stay unmarked, as
+    the text says them in one line."""
     from dashgen.diff_lines import moved_how
     from dashgen.layout_svg import layout_svg
 
     diff, links = entry.diff, []
     marks_before = {p.key: "removed" for p in diff.removed}
     marks_after = {p.key: "added" for p in diff.added}
-    for change in diff.changed:
-        state = "changed"
-        if change.moved:
+    for change in diff.changed_alone():
+        if set(change.values) - {"gridPos"}:
+            state = "changed"
+        else:
             state = "resized" if moved_how(*change.values["gridPos"]) != "moved" else "moved"
+        if change.moved:
             marks_before[change.keys[0]] = state
         marks_after[change.keys[1]] = state
     for side, model, marks in (("before", entry.before, marks_before), ("after", entry.after, marks_after)):

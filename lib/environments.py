@@ -98,19 +98,34 @@ def grafana_url_problem(url: str) -> str:
                 " holds the credentials with token_env (a service-account token) or basic_auth_env (user:password)")
     if problem:
         return f"url {problem}"
-    parts = urlsplit(url)
-    if parts.query or parts.fragment or url.endswith(("?", "#")):
+    if _has_query(url):
         return ("url must be the Grafana's address alone, with no ?query or #fragment"
                 " (grafana-client reads ?verify=false)")
     return ""
 
 
-def prometheus_url_problem(url: str) -> str:
-    """The whole message for a Prometheus URL (prometheus_url, --prometheus) that is not one, or ""."""
+def prometheus_url_problem(url: str, name: str = "prometheus_url") -> str:
+    """The whole message for a Prometheus URL (`name`: prometheus_url, --prometheus) that is not
+    one, or "". Neither credentials nor a ?query (which would be sent, and shown, with every
+    request path) are accepted."""
     problem = url_problem(url, "http://localhost:9090")
-    if problem == CREDENTIALS:
-        return "prometheus_url must be the Prometheus' address alone, with no user:password in the URL"
-    return f"prometheus_url {problem}" if problem else ""
+    if problem == CREDENTIALS or (not problem and _has_query(url)):
+        return f"{name} must be the Prometheus' address alone, with no user:password, ?query or #fragment"
+    return f"{name} {problem}" if problem else ""
+
+
+def prometheus_url_of(project: Project, env_name: str) -> str:
+    """The environment's prometheus_url; an environment without one is an error saying where it goes."""
+    url = environment(project, env_name).prometheus_url
+    if not url:
+        raise InputError(None, f"environment {env_name!r} has no prometheus_url; add prometheus_url = "
+                               f'"http://..." to [tool.dashgen.environments.{env_name}], or give --prometheus URL')
+    return url
+
+
+def _has_query(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.query or parts.fragment or url.endswith(("?", "#")))
 
 
 def _where(name: str, table: str = "") -> Location:

@@ -110,3 +110,15 @@ def test_sides_that_share_no_labels_are_named(live_prometheus):
     reason = narrowing.reason('sum by (service) (rate(http_server_requests_total[5m]))'
                               ' / sum by (route) (rate(http_server_requests_total[5m]))', None)
     assert reason == "the two sides of `/` match no series: the left has labels {service}, the right {route}"
+
+
+def test_a_variable_prometheus_refuses_leaves_its_dashboard_unrun_not_the_lint(live_prometheus):
+    """A selector Prometheus refuses in one variable is that dashboard's problem (an info per
+    panel, nothing sent), not an unreachable server: the other dashboards are still measured."""
+    done = run(find_project(REPO), [], live=Live(live_prometheus.url, {"device": DEVICE, "env": 'a"b'},
+                                                at=live_prometheus.now))
+    assert done.live_error is None and done.exit_code == 0
+    unrun = {p.message.split(" (bad_data")[0] for p in done.problems if p.rule == "promql/no-data"}
+    assert unrun == {f"not run on Prometheus: variable ${name}: Prometheus refused to list its values"
+                     for name in ("service", "region")}  # the first variable after $env of each dashboard
+    assert all(p.severity == "info" for p in done.problems if p.rule == "promql/no-data")

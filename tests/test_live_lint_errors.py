@@ -61,8 +61,11 @@ def test_a_server_that_is_not_prometheus_is_named(cli, not_prometheus):
     (["--prometheus", "prometheus:9090"],
      "Error: --prometheus 'prometheus:9090' is not an http(s) URL such as http://localhost:9090"),
     (["--prometheus", "http://admin:hunter2@x:9090"],
-     "Error: --prometheus must be the Prometheus' address alone, with no user:password in the URL"),
-], ids=["var alone", "var without value", "both", "not a URL", "credentials"])
+     "Error: --prometheus must be the Prometheus' address alone, with no user:password, ?query or #fragment"),
+    (["--prometheus", "http://x:9090/?token=hunter2"],
+     "Error: --prometheus must be the Prometheus' address alone, with no user:password, ?query or #fragment"),
+    (["--prometheus", ""], "Error: --prometheus '' is not an http(s) URL such as http://localhost:9090"),
+], ids=["var alone", "var without value", "both", "not a URL", "credentials", "query", "empty"])
 def test_usage_errors(cli, args, message):
     code, out, err = cli("-C", str(REPO), "lint", *args)
     assert (code, out) == (2, "") and err.splitlines()[-1] == message and "hunter2" not in err
@@ -73,3 +76,53 @@ def test_an_environment_without_prometheus_url_says_where_to_add_it(cli):
     assert (code, out) == (2, "")
     assert err == ("error: environment 'staging' has no prometheus_url; add prometheus_url = \"http://...\" to"
                    " [tool.dashgen.environments.staging], or give --prometheus URL\n")
+
+
+def test_a_variable_no_dashboard_has_is_named_with_the_nearest(cli):
+    code, out, err = cli("-C", str(REPO), "lint", "--prometheus", f"http://127.0.0.1:{closed_port()}", "--var", "devic=x")
+    assert (code, out) == (2, "")
+    assert err == "error: --var devic: no dashboard linted has a variable devic; did you mean 'device'?\n"
+
+
+@pytest.fixture
+def silent():
+    """A server that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+@pytest.mark.parametrize("command", [["lint"], ["catalogue", "sync"]])
+def test_a_silent_prometheus_is_one_line_exit_3_at_once(cli, silent, command):
+    code, out, err = cli("-C", str(REPO), *command, "--prometheus", silent, "--query-timeout", "0.5")
+    assert code == 3 and err.splitlines()[-1].startswith(f"error: {silent}/api/v1/query: no answer within 0.5 s")
+
+
+@pytest.fixture
+def odd_prometheus():
+    """A server that answers as Prometheus, except that its vector has no labels field."""
+    class Odd(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"status": "success", "data": {"resultType": "vector", "result": [{"value": [1, "1"]}]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Odd)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_answer_of_the_wrong_shape_is_one_line_naming_the_endpoint(cli, odd_prometheus):
+    code, out, err = cli("-C", str(REPO), "lint", "--prometheus", odd_prometheus)
+    assert code == 3
+    assert err == (f"error: {odd_prometheus}/api/v1/rules: answered something that is not Prometheus' HTTP API"
+                   " (a NoneType where a list belongs); no query ran there (the static lint above is complete)\n")

@@ -30,6 +30,8 @@ _LADDER_MS = [  # (below, rounds to): Grafana's rangeutil.roundInterval, from 1 
     (1500, 1000), (3500, 2000), (7500, 5000), (12500, 10000), (17500, 15000), (25000, 20000),
     (45000, 30000), (90000, 60000), (210000, 120000), (450000, 300000), (750000, 600000),
     (1050000, 900000), (1500000, 1200000), (2700000, 1800000), (5400000, 3600000), (9000000, 7200000),
+    (16200000, 10800000), (32400000, 21600000), (86400000, 43200000), (604800000, 86400000),
+    (1800000000, 604800000), (float("inf"), 2592000000),
 ]
 _LABEL_VALUES = re.compile(r"^\s*label_values\s*\(\s*(?:(?P<selector>.*\S)\s*,\s*)?(?P<label>[a-zA-Z_]\w*)\s*\)\s*$", re.S)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$")
@@ -129,7 +131,10 @@ def _options(variable: dict, bindings: Bindings, label_values) -> list[str]:
         if not found:
             raise CannotBind(f"variable ${variable['name']}: its query {query!r} is not label_values(...),"
                              " which is all live lint runs")
-        values = label_values(found.group("label"), bindings.bind(found.group("selector") or ""))
+        try:
+            values = label_values(found.group("label"), bindings.bind(found.group("selector") or ""))
+        except CannotBind as exc:
+            raise CannotBind(f"variable ${variable['name']}: {exc}") from None
         return _filtered(values, variable.get("regex"))
     if kind in ("custom", "interval"):
         listed = [o.get("value") for o in variable.get("options") or [] if isinstance(o, dict)]
@@ -194,10 +199,7 @@ def _formatted(chosen: Chosen, form: str | None) -> str:
 
 
 def _rounded(ms: float) -> float:
-    for below, value in _LADDER_MS:
-        if ms < below:
-            return value
-    return _LADDER_MS[-1][1]
+    return next(value for below, value in _LADDER_MS if ms < below)
 
 
 def _duration(seconds: float) -> str:

@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from dashgen.lint.bind import Bindings, CannotBind, bindings_for
+from dashgen.lint.bind import Bindings, CannotBind, bindings_for, dashboard_range_s
 from dashgen.lint.model import Dashboard, Query
 from dashgen.prometheus import Prometheus, QueryFailed
 
@@ -21,14 +21,18 @@ CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class Measured:
-    """What one query did against Prometheus. `series` is None when it could not run (`failure`
-    says why); `empty` says why a query that ran returned no data (or only NaN)."""
+    """What one query did against Prometheus. `series` is None when it did not run: `unbound` says
+    which variable could not be bound (nothing was sent), `failure` why Prometheus did not answer it
+    (`refused`: it refused the query itself, not just timed out). `empty` says why a query that ran
+    returned no data (or only NaN)."""
 
     query: str  # as sent, variables bound
     series: int | None = None
     samples: int | None = None
     empty: str = ""
     failure: str = ""
+    refused: bool = False
+    unbound: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def measure(dashboards: list[Dashboard], target: Target) -> dict[int, Measured]:
     from dashgen.lint.no_data import Narrowing
 
     at = target.at if target.at is not None else time.time()
-    target.prometheus.query("1", at)  # reachable, and Prometheus: one line, exit 3, before any work
+    target.prometheus.probe(at)  # reachable, and Prometheus: one line, exit 3, before any work
     loaded = target.prometheus.recorded() if target.recorded else set()
     jobs = []
     for dashboard in dashboards:
@@ -69,7 +73,7 @@ def measure(dashboards: list[Dashboard], target: Target) -> dict[int, Measured]:
     def one(job) -> tuple[int, Measured]:
         query, bindings, unbound = job
         if bindings is None:
-            return id(query), Measured(query.text, failure=unbound)
+            return id(query), Measured(query.text, unbound=unbound)
         return id(query), _measure(query, bindings, target, at, Narrowing(target, at, loaded))
 
     with ThreadPoolExecutor(max(1, target.concurrency)) as pool:
@@ -77,15 +81,14 @@ def measure(dashboards: list[Dashboard], target: Target) -> dict[int, Measured]:
 
 
 def _bindings(dashboard: Dashboard, target: Target, at: float) -> Bindings:
-    range_s = None
+    range_s = dashboard_range_s(dashboard.json)
 
     def label_values(label: str, selector: str) -> list[str]:
-        span = range_s or 6 * 3600.0
-        return target.prometheus.label_values(label, selector or "{__name__=~\".+\"}", at - span, at)
+        try:
+            return target.prometheus.label_values(label, selector or '{__name__=~".+"}', at - range_s, at)
+        except QueryFailed as exc:  # the server is fine; this variable's query is not
+            raise CannotBind(f"Prometheus refused to list its values ({exc})") from None
 
-    from dashgen.lint.bind import dashboard_range_s
-
-    range_s = dashboard_range_s(dashboard.json)
     variables = [v for v in (dashboard.json.get("templating") or {}).get("list") or [] if isinstance(v, dict)]
     return bindings_for(dashboard.json, variables, label_values, target.overrides, target.scrape_s, range_s)
 
@@ -97,7 +100,7 @@ def _measure(query: Query, bindings: Bindings, target: Target, at: float, narrow
     try:
         result = target.prometheus.query(text, at, window)
     except QueryFailed as exc:
-        return Measured(text, failure=f"Prometheus could not run it: {exc}")
+        return Measured(text, failure=f"Prometheus could not run it: {exc}", refused=exc.refused)
     measured = Measured(text, len(result.series), result.samples)
     if not result.series:
         return Measured(text, 0, result.samples, empty=narrowing.reason(text, window))

@@ -46,7 +46,8 @@ class Narrowing:
         return int(result.series[0][1][0]) if result.series else 0
 
     def _selector(self, node) -> str:
-        name = node.name or next((m.value for m in node.matchers.matchers if m.name == "__name__"), None)
+        name = node.name or next((m.value for m in node.matchers.matchers
+                                  if m.name == "__name__" and m.op == pp.MatchOp.Equal), None)
         matchers = [m for m in node.matchers.matchers if m.name != "__name__"]
         base = f'{{__name__="{name}"}}' if name else "{}"
         over = self.over

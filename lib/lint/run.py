@@ -79,6 +79,12 @@ def _measured(dashboards, live: Live, scrape_s, recorded, report: Report) -> dic
     from dashgen.lint.live import Target, measure
     from dashgen.prometheus import Prometheus, PrometheusError
 
+    from dashgen.settings import nearest
+
+    known = {name for d in dashboards for name in d.variables}
+    for name in live.overrides:
+        if name not in known:
+            raise InputError(None, f"--var {name}: no dashboard linted has a variable {name}{nearest(name, known)}")
     target = Target(Prometheus(live.url, live.timeout_s), live.overrides, scrape_s, live.at, recorded, live.concurrency)
     try:
         return measure([d for d in dashboards if not d.rule_file], target)

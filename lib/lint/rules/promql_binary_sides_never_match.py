@@ -1,7 +1,8 @@
 """Flags: a binary operation between two series sets whose labels can never match, so that it
 always returns nothing: a ratio of sums grouped by different labels, `on (...)` naming a label
 one side does not have, or `ignoring (...)` that still leaves the sides different. The labels are
-known exactly where a `by (...)` names them, and from the catalogue for selectors.
+known exactly where a `by (...)` names them (an error), and from the catalogue for selectors (a
+warning: relabelling may add a label the catalogue does not list).
 
 Why: one-to-one matching pairs series whose labels are all equal; `sum by (pod) (a) / sum by
 (namespace) (b)` pairs nothing, and the panel shows "No data" as if all were well.
@@ -37,7 +38,8 @@ def check(ctx):
             continue
         problem = _problem(node, lhs, rhs)
         if problem:
-            yield Finding(problem)
+            written = all(isinstance(result_labels(side, None), frozenset) for side in (node.lhs, node.rhs))
+            yield Finding(problem, severity=None if written else "warning")
 
 
 def _problem(node, lhs: frozenset, rhs: frozenset) -> str:

@@ -28,8 +28,10 @@ def check(ctx):
     measured = ctx.measured
     if measured is None:
         return
-    if measured.failure:
-        refused = "bad_data" in measured.failure or "execution" in measured.failure
-        yield Finding(measured.failure, severity="error" if refused else None)
+    if measured.unbound:
+        yield Finding(f"not run on Prometheus: {measured.unbound}; select a value with --var NAME=VALUE",
+                      severity="info")
+    elif measured.failure:
+        yield Finding(measured.failure, severity="error" if measured.refused else None)
     elif measured.empty:
         yield Finding(f"shows no data: {measured.empty}")
