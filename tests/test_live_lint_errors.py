@@ -4,6 +4,7 @@ static findings still printed when the Prometheus cannot be used."""
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import threading
 
@@ -50,6 +51,8 @@ def test_prometheus_down_is_one_line_exit_3_and_the_static_lint_still_printed(cl
 def test_a_server_that_is_not_prometheus_is_named(cli, not_prometheus):
     code, out, err = cli("-C", str(REPO), "lint", "--prometheus", not_prometheus, "--format", "json")
     assert code == 3 and '"errors": 0' in out
+    assert json.loads(out)["prometheus_error"] == (f"{not_prometheus}/api/v1/query: answered something that is not"
+                                                   " Prometheus' HTTP API (is the URL right?)")
     assert err == (f"error: {not_prometheus}/api/v1/query: answered something that is not Prometheus' HTTP API (is the"
                    " URL right?); no query ran there (the static lint above is complete)\n")
 

@@ -231,8 +231,10 @@ def _variable_query(dashboard: Dashboard, var: dict, resolve: _Resolver) -> Quer
     if match:
         group = "selector" if selector_only else "expr"
         text, offset = match.group(group), match.start(group)
-    elif language == "promql" and re.match(r"^\s*(label_values|label_names|metrics)\s*\(", raw):
-        return None  # label_values(label), label_names(), metrics(regex): no PromQL inside
+    elif language == "promql" and re.match(r"^\s*label_values\s*\(", raw):
+        language = "other"  # label_values(label): no PromQL inside, but a label whose values fill a dropdown
+    elif language == "promql" and re.match(r"^\s*(label_names|metrics)\s*\(", raw):
+        return None  # label_names(), metrics(regex): no PromQL inside
     elif language == "logql" and re.match(r"^\s*label_(values|names)\s*\(", raw):
         return None
     return Query(

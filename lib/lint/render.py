@@ -173,6 +173,7 @@ def as_json(report: Report, statistics: bool = False) -> str:
         },
         "unused_suppressions": None if report.unused_suppressions is None
         else [u.json() for u in report.unused_suppressions],
+        "prometheus_error": None if report.live_error is None else str(report.live_error),
     }
     if statistics:
         document["statistics"] = statistics_of(report)

@@ -25,7 +25,7 @@ def test_json_output_has_the_documented_shape(cli, monkeypatch):
     code, out, _ = cli("lint", "fixtures/findings.json", "--format", "json")
     document = json.loads(out)
     assert code == 1
-    assert set(document) == {"queries", "problems", "summary", "unused_suppressions"}
+    assert set(document) == {"queries", "problems", "summary", "unused_suppressions", "prometheus_error"}
     assert document["unused_suppressions"] is None  # files given: whether a suppression is used cannot be told
     assert document["summary"] == {"files": 1, "dashboards": 1, "queries": 4, "errors": 5, "warnings": 3, "infos": 0,
                                    "rule_files": 0, "rules": 0, "recording_rules": 0, "recorded_series": 0}

@@ -58,7 +58,7 @@ def test_statistics_in_json_are_a_key_beside_the_report(cli, mixed):
     code, out, _ = cli("lint", mixed, "--statistics", "--format", "json")
     document = json.loads(out)
     assert code == 1
-    assert set(document) == {"queries", "problems", "summary", "unused_suppressions", "statistics"}
+    assert set(document) == {"queries", "problems", "summary", "unused_suppressions", "prometheus_error", "statistics"}
     assert len(document["problems"]) == 6
     assert document["statistics"] == [
         {"count": 2, "rule": "promql/fixed-rate-window", "severity": "warning", "category": "conventions"},

@@ -19,9 +19,9 @@ ID = "dashboard/high-cardinality-variable"
 SUMMARY = "a query variable listing the values of an unbounded label"
 CATEGORY = "cardinality"
 SEVERITY = "warning"
-LANGUAGE = "promql"
+LANGUAGE = "query"  # label_values(label), with no selector, holds no PromQL: it is read as "other"
 HELP = "offer a bounded label; for one id, use a textbox variable and match it with label=\"$id\""
-_LISTED = re.compile(r",\s*(?P<label>[a-zA-Z_]\w*)\s*\)\s*$")
+_LISTED = re.compile(r"[(,]\s*(?P<label>[a-zA-Z_]\w*)\s*\)\s*$")
 
 
 def check(ctx):
