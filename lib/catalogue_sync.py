@@ -4,14 +4,16 @@ Prometheus, for the metrics the dashboards and rules read.
 A label's count is its number of distinct values, `count(count by (label) (m))` over the series
 present now, the largest over the used metrics that carry it. The catalogue counts 1 for a label
 that follows from another of the same metric (`instance` from `task`); such a 1 is kept while the
-label still multiplies no metric's series (`count(m) / count(count without (label) (m))` is 1). Types come from
-Prometheus' metadata (what the scraped targets declare). The files are edited line by line:
+label still multiplies no metric's series (`count(m) / count(count without (label) (m))` is 1).
+All counts are taken at one instant. Types come from Prometheus' metadata (what the scraped
+targets declare). The files are edited line by line:
 only the numbers and type words change; every other line, comment and alignment stays."""
 
 from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +63,9 @@ def sync(folder: Path, shown: str, catalogue: Catalogue, used: set[str], prometh
          check: bool = False, tolerance: float = TOLERANCE) -> Synced:
     """Measures the used metrics (catalogue names) on `prometheus`; with `check` writes nothing."""
     result = Synced(check=check)
-    prometheus.probe(_now())  # down or silent: one line, exit 3, before any query
-    measured = _label_counts(catalogue, used, prometheus, result.failed)
+    at = time.time()  # one instant for every count, so that they describe the same series
+    prometheus.probe(at)  # down or silent: one line, exit 3, before any query
+    measured = _label_counts(catalogue, used, Counting(prometheus, at, result.failed))
     types = _types(catalogue, used, prometheus)
     for path in sorted(folder.glob("*.yaml")):
         rel = f"{shown}/{path.name}"
@@ -88,7 +91,7 @@ class LabelCounts:
         return 1 if old == 1 and label not in self.multiplies else self.distinct[label]
 
 
-def _label_counts(catalogue: Catalogue, used: set[str], prometheus: Prometheus, failed: list[str]) -> LabelCounts:
+def _label_counts(catalogue: Catalogue, used: set[str], count: "Counting") -> LabelCounts:
     """What each label of the used metrics measures (see the module's docstring). A label whose
     query Prometheus did not answer on some metric is not counted at all (`failed` says which)."""
     distinct, multiplies, on, unsure = {}, set(), {}, set()
@@ -98,15 +101,15 @@ def _label_counts(catalogue: Catalogue, used: set[str], prometheus: Prometheus, 
             continue
         stored = f"{name}_bucket" if metric.type in _HISTOGRAMS else name
         series = f'{{__name__="{stored}"}}'
-        total = _scalar(prometheus, f"count({series})", failed)
+        total = count(f"count({series})")
         if total is None:
             unsure.update(metric.labels)
             continue
         if not total:
             continue
         for label in metric.labels:
-            values = _scalar(prometheus, f"count(count by ({label}) ({series}))", failed)
-            kept = _scalar(prometheus, f"count(count without ({label}) ({series}))", failed)
+            values = count(f"count(count by ({label}) ({series}))")
+            kept = count(f"count(count without ({label}) ({series}))")
             if values is None or kept is None:
                 unsure.add(label)
                 continue
@@ -132,20 +135,23 @@ def _types(catalogue: Catalogue, used: set[str], prometheus: Prometheus) -> dict
     return found
 
 
-def _scalar(prometheus: Prometheus, expr: str, failed: list[str]) -> int | None:
-    """The count `expr` gives (0 for no series), None when Prometheus did not answer it."""
-    try:
-        result = prometheus.query(expr, _now())
-    except QueryFailed as exc:
-        failed.append(f"{expr}: {exc}")
-        return None
-    return int(result.series[0][1][0]) if result.series and not math.isnan(result.series[0][1][0]) else 0
+@dataclass(frozen=True)
+class Counting:
+    """Runs count queries at one instant; a query Prometheus does not answer gives None and is
+    noted in `failed`."""
 
+    prometheus: Prometheus
+    at: float
+    failed: list[str]
 
-def _now() -> float:
-    import time
-
-    return time.time()
+    def __call__(self, expr: str) -> int | None:
+        try:
+            result = self.prometheus.query(expr, self.at)
+        except QueryFailed as exc:
+            self.failed.append(f"{expr}: {exc}")
+            return None
+        value = result.series[0][1][0] if result.series else 0.0
+        return 0 if math.isnan(value) else int(value)
 
 
 def _rewritten(lines: list[str], rel: str, counts: LabelCounts, types: dict[str, str],

@@ -3,6 +3,7 @@ static findings still printed when the Prometheus cannot be used."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import socket
@@ -19,24 +20,33 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def not_prometheus():
-    """A web server that answers every GET with a page, as a wrong URL (Grafana, a proxy) does."""
-    class Page(http.server.BaseHTTPRequestHandler):
+@contextlib.contextmanager
+def answering(content_type: str, body: bytes):
+    """A web server that answers every GET with `body`; its URL."""
+    class Answer(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             self.send_response(200)
-            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Type", content_type)
             self.end_headers()
-            self.wfile.write(b"<html>Grafana</html>")
+            self.wfile.write(body)
 
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def not_prometheus():
+    """A page, as a wrong URL (Grafana, a proxy) answers."""
+    with answering("text/html", b"<html>Grafana</html>") as url:
+        yield url
 
 
 def test_prometheus_down_is_one_line_exit_3_and_the_static_lint_still_printed(cli):
@@ -105,23 +115,10 @@ def test_a_silent_prometheus_is_one_line_exit_3_at_once(cli, silent, command):
 
 @pytest.fixture
 def odd_prometheus():
-    """A server that answers as Prometheus, except that its vector has no labels field."""
-    class Odd(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b'{"status": "success", "data": {"resultType": "vector", "result": [{"value": [1, "1"]}]}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Odd)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """Answers as Prometheus, except that its vector has no labels field."""
+    body = b'{"status": "success", "data": {"resultType": "vector", "result": [{"value": [1, "1"]}]}}'
+    with answering("application/json", body) as url:
+        yield url
 
 
 def test_an_answer_of_the_wrong_shape_is_one_line_naming_the_endpoint(cli, odd_prometheus):

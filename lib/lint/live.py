@@ -101,11 +101,10 @@ def _measure(query: Query, bindings: Bindings, target: Target, at: float, narrow
         result = target.prometheus.query(text, at, window)
     except QueryFailed as exc:
         return Measured(text, failure=f"Prometheus could not run it: {exc}", refused=exc.refused)
-    measured = Measured(text, len(result.series), result.samples)
+    empty = ""
     if not result.series:
-        return Measured(text, 0, result.samples, empty=narrowing.reason(text, window))
-    if all(math.isnan(v) for _, values in result.series for v in values):
-        return Measured(text, len(result.series), result.samples,
-                        empty="every value is NaN: a ratio whose denominator is 0, or a quantile of empty buckets")
-    return measured
+        empty = narrowing.reason(text, window)
+    elif all(math.isnan(v) for _, values in result.series for v in values):
+        empty = "every value is NaN: a ratio whose denominator is 0, or a quantile of empty buckets"
+    return Measured(text, len(result.series), result.samples, empty=empty)
 

@@ -20,12 +20,14 @@ from dashgen.slo.rules import RULES_DIR
 class RuleFiles:
     files: list[Dashboard]  # one per rule file, its rules as queries
     catalogue: Catalogue | None  # the project's, with the recorded series added
+    recorded: dict[str, str]  # recorded series -> the rule file that records it
 
 
 def rule_files_of(files: dict[str, bytes], catalogue: Catalogue | None, out: str = "generated") -> RuleFiles:
     """The build's rule files (path under the output folder `out` -> bytes), in file order; their
     tests are not rules."""
     read, metrics, labels = [], dict(catalogue.metrics) if catalogue else {}, dict(catalogue.labels) if catalogue else {}
+    recorded = {}
     for path in sorted(p for p in files if p.startswith(f"{RULES_DIR}/") and p.count("/") == 1):
         shown = f"{out}/{path}"
         rules = [r for g in yaml.safe_load(files[path]).get("groups", []) for r in g.get("rules", [])]
@@ -35,6 +37,7 @@ def rule_files_of(files: dict[str, bytes], catalogue: Catalogue | None, out: str
         for rule in rules:
             if "record" not in rule:
                 continue
+            recorded.setdefault(rule["record"], shown)
             static = sorted(rule.get("labels") or {})  # the rule puts them on every series it records
             labels.update((label, 1) for label in static if label not in labels)  # one value each
             known = metrics.get(rule["record"])
@@ -45,8 +48,8 @@ def rule_files_of(files: dict[str, bytes], catalogue: Catalogue | None, out: str
             metrics[rule["record"]] = Metric(rule["record"], "gauge", "", f"recorded by {shown}",
                                              tuple(dict.fromkeys([*kept, *static])), shown)
     if catalogue is None:
-        return RuleFiles(read, None)
-    return RuleFiles(read, replace(catalogue, labels=labels, metrics=metrics))
+        return RuleFiles(read, None, recorded)
+    return RuleFiles(read, replace(catalogue, labels=labels, metrics=metrics), recorded)
 
 
 def _name(rule: dict) -> str:

@@ -58,12 +58,11 @@ def run(project, paths: list[Path], catalogue_dir: Path | None = None, debug: bo
         catalogue = built.catalogue if built else None
         dashboards = [dashboard_of(d.model, d.file) for d in built.dashboards] if built else []
         report.files = len({d.file for d in dashboards})
+        recorded = {}
         if built:  # the rules too, and what they record is known to everything that reads it
             rules = rule_files_of(built.files, catalogue, project.relative(project.generated_dir))
-            dashboards, catalogue = dashboards + rules.files, rules.catalogue
+            dashboards, catalogue, recorded = dashboards + rules.files, rules.catalogue, rules.recorded
         scrape_s = _scrape_interval_s(built.datasources) if built else None
-        recorded = {q.rule.split(" ", 1)[1]: q.file for f in dashboards if f.rule_file for q in f.queries
-                    if q.rule.startswith("record ")}
         datasources = ({s.datasource.uid: s.datasource.type for s in built.datasources} or None) if built else None
     if errors:
         raise InputErrors(errors)
